@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Regenerate the committed benchmark results and the README section.
+#
+#   benchmarks/run_all.sh                 # both corpora (~20-30 min on 2 cores)
+#   ONLY=dnacorpus benchmarks/run_all.sh  # one corpus
+#
+# Writes benchmarks/results/{dnacorpus,genomes}.{json,md} and {dnacorpus,genomes}_{bpb,speed}.png,
+# then runs benchmarks/render_readme.py (README section between <!-- bench:begin/end -->).
+# Settings come from the environment (defaults below). Exit status: 0 when every row passed.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+PY=${PY:-$ROOT/.venv/bin/python}
+[ -x "$PY" ] || PY=python3
+DATA=${DATA:-$ROOT/../shared/data}
+OUT=${OUT:-$ROOT/benchmarks/results}
+ONLY=${ONLY:-all}                      # all | dnacorpus | genomes
+BASELINES=${BASELINES:-all}            # see: $PY -m seqcoder.bench --help
+REPEAT=${REPEAT:-1}
+TIMEOUT=${TIMEOUT:-3600}               # seconds per step before it counts as failed
+# ae-zstd decodes at ~50 kB/s, so it runs on DNAcorpus only unless GENOME_CODECS says otherwise
+DNACORPUS_CODECS=${DNACORPUS_CODECS:-cm@1,cm@6,cm@9,ae-zstd@default,2bit@default}
+GENOME_CODECS=${GENOME_CODECS:-cm@1,cm@6,cm@9,2bit@default}
+
+export PYTHONPATH="$ROOT/src${PYTHONPATH:+:$PYTHONPATH}"
+mkdir -p "$OUT"
+status=0
+
+bench() {  # name title codecs files...
+    local name=$1 title=$2 codecs=$3
+    shift 3
+    echo "== $name: $# file(s), codecs $codecs, baselines $BASELINES" >&2
+    "$PY" -m seqcoder.bench "$@" --codecs "$codecs" --baselines "$BASELINES" \
+        --repeat "$REPEAT" --timeout "$TIMEOUT" --title "$title" \
+        --json "$OUT/$name.json" --markdown "$OUT/$name.md" --plots "$OUT" --plot-prefix "$name" \
+        || status=1
+}
+
+if [ "$ONLY" = all ] || [ "$ONLY" = dnacorpus ]; then
+    bench dnacorpus "seqcoder benchmark: DNAcorpus (EsCo, BuEb)" "$DNACORPUS_CODECS" \
+        "$DATA/dnacorpus/EsCo" "$DATA/dnacorpus/BuEb"
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = genomes ]; then
+    bench genomes "seqcoder benchmark: development genomes" "$GENOME_CODECS" "$DATA"/genomes/*.fna
+fi
+
+if [ -f "$ROOT/README.md" ]; then
+    "$PY" benchmarks/render_readme.py || status=1
+else
+    echo "no README.md: skipped benchmarks/render_readme.py" >&2
+fi
+exit $status

@@ -1,0 +1,3 @@
+from .cli import main_cli
+
+main_cli()

@@ -1,0 +1,95 @@
+"""Codec ``ae-cm``: the autoencoder's reconstruction as a hint to the context-mixing coder.
+
+::
+
+    codes --AE stage (ae_common)--> AE_PARAMS, AE_LATENT, AE_AMBIGUOUS
+                        \\--> reconstruction r --> hint (stream code; 4 = none at ambiguous positions)
+    codes + hint --cm_encode(level)--> BASES  (first byte: the cm level)
+
+No residual section: the cm coder learns how far to trust the hint. At stored ambiguous
+positions the hint is 4 (no prediction) on both sides, so encoder and decoder give the coder
+the same hint by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import FormatError
+from ..format.ids import CodecId, SectionId
+from .ae_common import AEStage, load_stage_model, stream_from_ae
+from .base import CodecOptions, ModelRef, register_codec
+
+NO_HINT = 4
+
+
+def make_hint(recon_ae: np.ndarray, ambiguous: np.ndarray) -> np.ndarray:
+    """Stream-code hint from an AE reconstruction; 4 at ambiguous positions."""
+    hint = stream_from_ae(recon_ae).astype(np.uint8)
+    if len(ambiguous):
+        hint[ambiguous] = NO_HINT
+    return hint
+
+
+@register_codec("ae-cm", CodecId.AE_CM)
+class AECmCodec:
+    """Autoencoder latent + context mixing with the reconstruction as a hint.
+
+    ``options.level`` is the cm level (stored in the BASES section's first byte);
+    model selection works as for :class:`~seqcoder.codecs.ae_zstd.AEZstdCodec`.
+    """
+
+    codec_id = CodecId.AE_CM
+    name = "ae-cm"
+
+    def __init__(self, options: CodecOptions | None = None, loaded=None):
+        from ..entropy import level_config
+
+        self.options = options or CodecOptions()
+        self.level = int(self.options.level)
+        level_config(self.level)
+        lm = load_stage_model(self.options, loaded)
+        self.stage = AEStage(lm, self.options.ae_margin, self.options.device)
+        self.model_ref: ModelRef = lm.ref
+        self.last_stats: dict = {}
+        #: keep the last encode's :class:`~seqcoder.codecs.ae_common.AEAnalysis` (evaluation)
+        self.keep_analysis = False
+        self.last_analysis = None
+
+    @property
+    def decode_output_hook(self):
+        return self.stage.decode_output_hook
+
+    @decode_output_hook.setter
+    def decode_output_hook(self, fn):
+        self.stage.decode_output_hook = fn
+
+    def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
+        from ..entropy import cm_encode
+
+        codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis)
+        self.last_analysis = a if self.keep_analysis else None
+        params, latent, amb = self.stage.sections(a)
+        hint = make_hint(a.recon, a.ambiguous)
+        bases = bytes([self.level]) + cm_encode(codes, self.level, hint=hint)
+        self.last_stats = {"ambiguous": int(len(a.ambiguous)),
+                           "hint_accuracy": float((hint == codes).mean()) if len(codes) else 1.0}
+        return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent),
+                (SectionId.AE_AMBIGUOUS, amb), (SectionId.BASES, bases)]
+
+    def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:
+        from ..entropy import cm_decode
+
+        try:
+            params, latent = sections[SectionId.AE_PARAMS], sections[SectionId.AE_LATENT]
+            amb, bases = sections[SectionId.AE_AMBIGUOUS], sections[SectionId.BASES]
+        except KeyError as e:
+            raise FormatError(f"ae-cm block lacks section {SectionId(e.args[0]).name}") from None
+        if not bases:
+            raise FormatError("ae-cm BASES section is empty")
+        recon, ambiguous = self.stage.reconstruct(params, latent, amb, n)
+        try:
+            return cm_decode(bases[1:], n, bases[0], hint=make_hint(recon, ambiguous))
+        except ValueError as e:
+            raise FormatError(f"ae-cm BASES section: {e}") from None

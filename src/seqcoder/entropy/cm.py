@@ -1,0 +1,149 @@
+"""Public entry points of the context-mixing nucleotide coder (see :mod:`.cm_kernel`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cm_kernel import N_PRM, build_tables, cm_kernel
+
+#: first payload byte; bump when the coded format changes
+CM_FORMAT_VERSION = 1
+DEFAULT_LEVEL = 5
+
+_SQ, _ST, _RT = build_tables()
+
+# Per level: finite-context models as (order, log2 slots, count limit, inverted repeats),
+# then the repeat model (min length, log2 table size, miss threshold of last 16, rc on/off)
+# and the mixer / APM rates.  An order whose 4^k contexts fit in 2^bits slots is a direct
+# table; deeper orders are 2-way hashed buckets with a 16-bit check.
+_LEVELS: dict[int, dict] = {}
+
+
+def _lv(models, rep=(12, 22, 8, 1), lr=(6, 6, 2), arate=7, vcap=32):
+    return {"models": models, "rep": rep, "lr": lr, "arate": arate, "vcap": vcap}
+
+
+_LEVELS[1] = _lv([(2, 4, 255, 1), (4, 8, 255, 1), (8, 16, 255, 1), (11, 22, 255, 1)],
+                 rep=(16, 20, 8, 0))
+_LEVELS[2] = _lv([(2, 4, 255, 1), (4, 8, 255, 1), (8, 16, 255, 1), (11, 22, 255, 1),
+                  (16, 22, 255, 1)], rep=(16, 21, 8, 1))
+_LEVELS[3] = _lv([(1, 2, 255, 1), (3, 6, 255, 1), (6, 12, 255, 1), (9, 18, 255, 1),
+                  (11, 22, 255, 1), (14, 22, 255, 1), (18, 22, 255, 1)])
+_LEVELS[4] = _lv([(1, 2, 255, 1), (2, 4, 255, 1), (3, 6, 255, 1), (4, 8, 255, 1),
+                  (6, 12, 255, 1), (8, 16, 255, 1), (10, 20, 255, 1), (11, 22, 255, 1),
+                  (12, 22, 255, 1), (14, 22, 255, 1), (16, 22, 255, 1), (18, 22, 255, 1),
+                  (20, 22, 255, 1)])
+_LEVELS[5] = _LEVELS[4]
+_LEVELS[6] = _LEVELS[4]
+_LEVELS[7] = _LEVELS[4]
+_LEVELS[8] = _LEVELS[4]
+_LEVELS[9] = _LEVELS[4]
+
+
+def level_config(level: int) -> dict:
+    """The model set of ``level`` (1..9)."""
+    if not 1 <= int(level) <= 9:
+        raise ValueError(f"cm level must be 1..9, got {level}")
+    return _LEVELS[int(level)]
+
+
+def _arrays(level: int, n: int):
+    cfg = level_config(level)
+    # never allocate more than the block can use: about 4 slots per inserted context
+    cap_bits = max(10, int(np.ceil(np.log2(max(n, 1) * 2 * 4))))
+    orders, tbits, limits, irf = [], [], [], []
+    for k, bits, lim, ir in cfg["models"]:
+        orders.append(k)
+        tbits.append(min(bits, cap_bits))
+        limits.append(lim)
+        irf.append(ir)
+    prm = np.zeros(N_PRM, dtype=np.int64)
+    mlen, mbits, mthr, rc = cfg["rep"]
+    prm[0] = mlen
+    prm[1] = min(mbits, max(10, cap_bits - 2))
+    prm[2] = mthr
+    prm[3] = rc
+    prm[4], prm[5], prm[6] = cfg["lr"]
+    prm[7] = cfg["arate"]
+    prm[8] = cfg["vcap"]
+    prm[10] = 4
+    return (np.array(orders, dtype=np.int64), np.array(tbits, dtype=np.int64),
+            np.array(limits, dtype=np.int64), np.array(irf, dtype=np.int64), prm)
+
+
+def memory_bytes(level: int, n: int = 1 << 40) -> int:
+    """Approximate table memory (bytes) the coder allocates at ``level`` for ``n`` bases."""
+    orders, tbits, _, _, prm = _arrays(level, n)
+    tot = 0
+    for k, b in zip(orders.tolist(), tbits.tolist()):
+        tot += 16 << (2 * k if 2 * k <= b else b)
+    return tot + (4 << int(prm[1]))
+
+
+def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
+    if hint is None:
+        return np.zeros(1, dtype=np.uint8), False
+    hint = np.ascontiguousarray(hint, dtype=np.uint8)
+    if hint.shape != (n,):
+        raise ValueError(f"hint has shape {hint.shape}, expected ({n},)")
+    return hint, True
+
+
+def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data: np.ndarray,
+         python: bool = False, cap: int = 4):
+    orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0])
+    prm[10] = cap
+    fn = cm_kernel.py_func if python else cm_kernel
+    return fn(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
+              _SQ, _ST, _RT)
+
+
+def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
+              _python: bool = False) -> bytes:
+    """Code a stream of base codes (uint8, 0..3) with the context-mixing coder.
+
+    ``hint`` (optional) holds a predicted base per position (0..3) or 4 for none; the
+    decoder must be given the same hint.
+
+    >>> import numpy as np
+    >>> codes = np.array([0, 1, 2, 3] * 50, dtype=np.uint8)
+    >>> data = cm_encode(codes, 5)
+    >>> bool((cm_decode(data, len(codes), 5) == codes).all())
+    True
+    """
+    level_config(level)
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    n = codes.shape[0]
+    if n and int(codes.max()) > 3:
+        raise ValueError("cm_encode: codes must be 0..3")
+    hint_a, has_hint = _check_hint(hint, n)
+    if n == 0:
+        return bytes([CM_FORMAT_VERSION])
+    dummy = np.zeros(1, dtype=np.uint8)
+    out, olen = _run(False, codes, hint_a, has_hint, level, dummy, _python, 4)
+    if olen > out.shape[0]:
+        out, olen = _run(False, codes, hint_a, has_hint, level, dummy, _python, 25)
+    return bytes([CM_FORMAT_VERSION]) + out[:olen].tobytes()
+
+
+def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *,
+              _python: bool = False) -> np.ndarray:
+    """Decode ``n`` base codes from a :func:`cm_encode` payload (same level, same hint).
+
+    >>> import numpy as np
+    >>> cm_decode(cm_encode(np.array([3, 2, 1], dtype=np.uint8), 1), 3, 1).tolist()
+    [3, 2, 1]
+    """
+    level_config(level)
+    n = int(n)
+    if n < 0:
+        raise ValueError("negative length")
+    if len(data) < 1 or data[0] != CM_FORMAT_VERSION:
+        raise ValueError("cm payload: unknown format version")
+    hint_a, has_hint = _check_hint(hint, n)
+    codes = np.zeros(n, dtype=np.uint8)
+    if n == 0:
+        return codes
+    payload = np.frombuffer(data, dtype=np.uint8)[1:].copy()
+    _run(True, codes, hint_a, has_hint, level, payload, _python, 4)
+    return codes

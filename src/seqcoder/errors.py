@@ -1,0 +1,46 @@
+"""The exceptions seqcoder raises. Every one is a :class:`SeqcoderError`, so callers
+(and the CLI, which turns them into one line on stderr and exit status 1) catch one type."""
+
+from __future__ import annotations
+
+
+class SeqcoderError(Exception):
+    """Base class of every error seqcoder raises on purpose."""
+
+
+class FormatError(SeqcoderError):
+    """The archive is not a valid seqcoder archive (bad magic, version, truncation, bad field)."""
+
+    def __init__(self, message: str, offset: int | None = None, path: str | None = None):
+        self.offset = offset
+        self.path = path
+        where = ""
+        if path is not None:
+            where += f"{path}: "
+        if offset is not None:
+            where += f"at byte offset {offset}: "
+        super().__init__(where + message)
+
+
+class ChecksumError(FormatError):
+    """A section or the decoded output does not match its stored checksum."""
+
+
+class FastaError(SeqcoderError):
+    """The input is not acceptable FASTA (raised only in --strict mode)."""
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None):
+        self.line = line
+        self.path = path
+        where = f"{path or '<input>'}"
+        if line is not None:
+            where += f", line {line}"
+        super().__init__(f"Error in FASTA file {where}: {message}")
+
+
+class ModelError(SeqcoderError):
+    """A model cannot be found, or its weights do not match their manifest or the archive."""
+
+
+class UnsafeDecodeError(SeqcoderError):
+    """The decoder's float arithmetic strayed further than the archive's safety margin allows."""

@@ -1,0 +1,55 @@
+"""Open inputs that may be gzip (bgzip too), bzip2, xz or zstd compressed: read transparently,
+so an archive always stores, and gives back, the uncompressed bytes."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+from typing import BinaryIO
+
+import zstandard
+
+#: magic bytes -> (format name, file suffix)
+COMPRESSED_INPUTS = {
+    b"\x1f\x8b": ("gzip", ".gz"),
+    b"BZh": ("bzip2", ".bz2"),
+    b"\xfd7zXZ\x00": ("xz", ".xz"),
+    b"\x28\xb5\x2f\xfd": ("zstd", ".zst"),
+}
+
+
+def sniff_compression(head: bytes) -> str | None:
+    """Name of the compression format whose magic ``head`` starts with, or None."""
+    for magic, (name, _) in COMPRESSED_INPUTS.items():
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
+    """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found."""
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    kind = sniff_compression(buffered.peek(6)[:6])
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=buffered), kind  # reads every member: bgzip works
+    if kind == "bzip2":
+        return bz2.BZ2File(buffered), kind
+    if kind == "xz":
+        return lzma.LZMAFile(buffered), kind
+    if kind == "zstd":
+        return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), kind
+    return buffered, None
+
+
+def read_up_to(stream: BinaryIO, n: int) -> bytes:
+    """Read ``n`` bytes, fewer only at the end of the stream (decompressors give short reads)."""
+    parts, got = [], 0
+    while got < n:
+        part = stream.read(n - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)

@@ -1,0 +1,113 @@
+"""The CLI in process: main(argv) -> exit status, gzip-style behaviour, clear errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+
+import pytest
+
+from seqcoder.cli import main
+
+
+@pytest.fixture
+def fasta(tmp_path, messy_fasta):
+    path = tmp_path / "g.fa"
+    path.write_bytes(messy_fasta)
+    return path
+
+
+def test_compress_decompress_keep_and_suffix(fasta, messy_fasta):
+    assert main(["compress", "-q", "--codec", "2bit", str(fasta)]) == 0
+    archive = fasta.with_name("g.fa.sqc")
+    assert archive.exists() and fasta.exists()  # -k is the default
+    fasta.unlink()
+    assert main(["decompress", "-q", str(archive)]) == 0
+    assert fasta.read_bytes() == messy_fasta
+
+
+def test_refuses_to_overwrite_without_force(fasta, capsys):
+    assert main(["compress", "-q", "-1", str(fasta)]) == 0
+    assert main(["compress", "-q", "-1", str(fasta)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["compress", "-q", "-1", "-f", str(fasta)]) == 0
+
+
+def test_rm_removes_input_only_after_verification(fasta, messy_fasta):
+    assert main(["compress", "-q", "--rm", str(fasta)]) == 0
+    assert not fasta.exists()
+    assert main(["cat", str(fasta) + ".sqc"]) == 0
+
+
+def test_stdout_and_levels(fasta, messy_fasta, capfdbinary):
+    assert main(["compress", "-c", "-9", str(fasta)]) == 0
+    archive = capfdbinary.readouterr().out
+    out = fasta.with_name("x.sqc")
+    out.write_bytes(archive)
+    assert main(["decompress", "-c", str(out)]) == 0
+    assert capfdbinary.readouterr().out == messy_fasta
+
+
+def test_gzip_input_strips_suffix(tmp_path, messy_fasta):
+    src = tmp_path / "g.fa.gz"
+    src.write_bytes(gzip.compress(messy_fasta))
+    assert main(["compress", "-q", str(src)]) == 0
+    assert main(["decompress", "-q", str(tmp_path / "g.fa.sqc")]) == 0
+    assert (tmp_path / "g.fa").read_bytes() == messy_fasta
+
+
+def test_list_info_test_and_record(fasta, capsys):
+    assert main(["compress", "-q", str(fasta), "-o", str(fasta) + ".sqc"]) == 0
+    archive = str(fasta) + ".sqc"
+    capsys.readouterr()
+    assert main(["list", "--json", archive]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["codec"] == "cm" and [r["name"] for r in listing["record_list"]] == ["chr1", "chr2", "empty", "chr1"]
+    assert main(["info", "--json", archive]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["schema_version"] == 1 and info["block_list"][0]["sections"][0]["name"] == "layout"
+    assert main(["test", archive]) == 0
+    assert main(["decompress", "-c", "--record", "chr2", archive]) == 0
+    assert capsys.readouterr().out.startswith(">chr2\nGGGG")
+
+
+@pytest.mark.parametrize("argv", [["compress", "--no-such-flag"], ["frobnicate"], ["compress", "-L", "x"]])
+def test_usage_errors_exit_2(argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_bad_inputs_exit_1_with_one_line(tmp_path, fasta, capsys):
+    missing = tmp_path / "missing.fa"
+    assert main(["compress", str(missing)]) == 1
+    empty = tmp_path / "empty.fa"
+    empty.write_bytes(b"")
+    assert main(["compress", str(empty)]) == 1
+    assert not (tmp_path / "empty.fa.sqc").exists()
+    junk = tmp_path / "junk.sqc"
+    junk.write_bytes(b"not an archive at all")
+    assert main(["decompress", str(junk)]) == 1
+    assert not (tmp_path / "junk").exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("seqcoder: error:") for line in err)
+    assert "missing.fa" in err[0] and "empty" in err[1] and "junk.sqc" in err[2] and "offset 0" in err[2]
+
+
+def test_strict_names_the_line(tmp_path, capsys):
+    protein = tmp_path / "p.fa"
+    protein.write_bytes(b">p1\nACGT\n>p2\nMKVLQ\n")
+    assert main(["compress", "--strict", str(protein)]) == 1
+    assert "line 4" in capsys.readouterr().err
+    assert not (tmp_path / "p.fa.sqc").exists()
+
+
+def test_truncated_archive_keeps_existing_output(fasta, messy_fasta, capsys):
+    assert main(["compress", "-q", str(fasta)]) == 0
+    archive = fasta.with_name("g.fa.sqc")
+    archive.write_bytes(archive.read_bytes()[:-10])
+    fasta.write_bytes(b"precious")
+    assert main(["decompress", "-f", str(archive)]) == 1
+    assert fasta.read_bytes() == b"precious"
+    assert [p.name for p in fasta.parent.iterdir() if p.name.startswith(".")] == []
