@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +50,8 @@ CORPORA = (
 def _machine_line(rep: dict) -> str:
     m = rep["machine"]
     return (f"seqcoder {m['seqcoder_version']}, measured {m['date'][:10]} on {m['cpu']} "
-            f"({m['cores']} cores), one tool at a time, best of {rep['settings']['repeat']} run(s).")
+            f"({m['cores']} cores), one tool at a time, best of {rep['settings']['repeat']} run(s). "
+            + bench.load_warning(rep)).rstrip()
 
 
 def _status(rep: dict) -> str:
@@ -58,7 +60,7 @@ def _status(rep: dict) -> str:
         bits.append(f"**{rep['failures']} failed row(s)** (see the full table)")
     else:
         runs = sum(1 for r in rep["rows"] if r["kind"] != "computed")
-        bits.append(f"all {runs} runs round-tripped (md5 of the output = md5 of the input)")
+        bits.append(f"All {runs} runs round-tripped (md5 of the output = md5 of the input)")
     if rep["skipped"]:
         bits.append("not installed, skipped: " + ", ".join(s["tool"] for s in rep["skipped"]))
     return "; ".join(bits) + "."
@@ -115,8 +117,15 @@ def _totals_table(rep: dict, anchors: dict) -> list[str]:
         nbytes = "–" if t["bytes"] is None else f"{t['bytes']:,}"
         c = (t.get("compress") or {}).get("mb_s")
         d = (t.get("decompress") or {}).get("mb_s")
-        rt = "computed" if t["kind"] == "computed" else ("✓" if t["ok"] and t["complete"] else
-                                                         f"✗ ({t['files']}/{len(rep['files'])} ok)")
+        n = len(rep["files"])
+        if t["kind"] == "computed":
+            rt = "computed"
+        elif t["ok"] and t["complete"]:
+            rt = "✓"
+        elif t.get("failed"):
+            rt = f"✗ (failed on {t['failed']} of {n})"
+        else:
+            rt = f"ran on {t['files']} of {n}"
         setting = f"`{t['setting']}`" if t["setting"] else ""
         lines.append(f"| {t['tool']} | {setting} | {nbytes} | {bpb} | {bench._fmt_rate(c)} | {bench._fmt_rate(d)} "
                      f"| {bench._fmt_mib(bench._peak(t))} | {rt} |")
@@ -149,7 +158,7 @@ def render_section(results: Path, readme_dir: Path) -> str:
         else:
             out += _totals_table(rep, ANCHORS.get(key, {}))
         out.append("")
-        rel = lambda p: p.resolve().relative_to(readme_dir.resolve()).as_posix()  # noqa: E731
+        rel = lambda p: Path(os.path.relpath(p.resolve(), readme_dir.resolve())).as_posix()  # noqa: E731
         imgs = [results / f"{key}_bpb.png", results / f"{key}_speed.png"]
         imgs = [p for p in imgs if p.is_file()]
         md = results / f"{key}.md"
@@ -157,7 +166,8 @@ def render_section(results: Path, readme_dir: Path) -> str:
         if md.is_file():
             links.append(f"full tables: [{rel(md)}]({rel(md)})")
         links.append(f"raw data: [{rel(path)}]({rel(path)})")
-        out += ["; ".join(links).capitalize() + ".", ""]
+        text = "; ".join(links)
+        out += [text[0].upper() + text[1:] + ".", ""]
         if imgs:
             out += [" ".join(f"![{p.stem.replace('_', ' ')}]({rel(p)})" for p in imgs), ""]
     if not found:

@@ -6,7 +6,8 @@
 #
 # Writes benchmarks/results/{dnacorpus,genomes}.{json,md} and {dnacorpus,genomes}_{bpb,speed}.png,
 # then runs benchmarks/render_readme.py (README section between <!-- bench:begin/end -->).
-# Settings come from the environment (defaults below). Exit status: 0 when every row passed.
+# Settings come from the environment (defaults below; README=0 leaves the README alone).
+# Exit status: 0 when every row passed.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -45,7 +46,12 @@ if [ "$ONLY" = all ] || [ "$ONLY" = genomes ]; then
     bench genomes "seqcoder benchmark: development genomes" "$GENOME_CODECS" "$DATA"/genomes/*.fna
 fi
 
-if [ -f "$ROOT/README.md" ]; then
+# the README shows the committed results only: elsewhere (OUT=...) just print the section
+if [ "${README:-1}" = 0 ]; then
+    echo "README=0: skipped benchmarks/render_readme.py" >&2
+elif [ "$(cd "$OUT" && pwd)" != "$ROOT/benchmarks/results" ]; then
+    "$PY" benchmarks/render_readme.py --print --results "$OUT" || status=1
+elif [ -f "$ROOT/README.md" ]; then
     "$PY" benchmarks/render_readme.py || status=1
 else
     echo "no README.md: skipped benchmarks/render_readme.py" >&2

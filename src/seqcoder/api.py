@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
+import numpy as np
 import zstandard
 
 from .codecs import CODECS, DEFAULT_CODEC, CodecOptions, SequenceCodec, codec_name, make_codec
@@ -200,6 +201,8 @@ class Compressor:
         return stats
 
     def _encode_block(self, data: bytes, first_line: int, path: str | None) -> _EncodedBlock:
+        if not self.strict and not _mostly_nucleotides(data):  # spare junk the costly parse
+            return self._raw_block(data, path, "most bytes are not nucleotide letters")
         parsed = parse_fasta(data)
         if parsed.first_non_nucleotide_line is not None:
             line = first_line + parsed.first_non_nucleotide_line - 1
@@ -207,16 +210,30 @@ class Compressor:
                 raise FastaError("sequence line holds a byte that is not a nucleotide letter "
                                  "(--strict refuses non-nucleotide input)", line, path)
             if parsed.exceptions > NON_NUCLEOTIDE_SHARE * parsed.residues:
-                warnings.warn(f"{path or '<input>'}: not nucleotide data (first at line {line}); "
-                              "stored with a general-purpose codec", SeqcoderWarning, stacklevel=2)
-                payload = zstandard.ZstdCompressor(level=RAW_ZSTD_LEVEL).compress(data)
-                block = encode_block(BlockKind.RAW, len(data), 0, crc32(data),
-                                     [Section(SectionId.RAW, payload)])
-                return _EncodedBlock(block, len(data), 0, [], True)
+                return self._raw_block(data, path, f"first at line {line}")
         sections = [Section(SectionId.LAYOUT, parsed.layout)]
         sections += [Section(sid, payload) for sid, payload in self.codec.encode(parsed.codes)]
         block = encode_block(BlockKind.FASTA, len(data), len(parsed.codes), crc32(data), sections)
         return _EncodedBlock(block, len(data), len(parsed.codes), parsed.records, False)
+
+
+    def _raw_block(self, data: bytes, path: str | None, why: str) -> _EncodedBlock:
+        warnings.warn(f"{path or '<input>'}: not nucleotide data ({why}); stored with a "
+                      "general-purpose codec", SeqcoderWarning, stacklevel=3)
+        payload = zstandard.ZstdCompressor(level=RAW_ZSTD_LEVEL).compress(data)
+        block = encode_block(BlockKind.RAW, len(data), 0, crc32(data), [Section(SectionId.RAW, payload)])
+        return _EncodedBlock(block, len(data), 0, [], True)
+
+
+_NUCLEOTIDE_BYTES = np.zeros(256, dtype=bool)
+_NUCLEOTIDE_BYTES[list(b"ACGTNacgtn\r\n")] = True
+
+
+def _mostly_nucleotides(data: bytes) -> bool:
+    """True unless fewer than 30 % of a (sampled) block are A/C/G/T/N or line ends. FASTA
+    genomes score above 95 %, protein about 25 %, text and binary far less."""
+    sample = np.frombuffer(data, dtype=np.uint8)[: 1 << 20]
+    return sample.size == 0 or _NUCLEOTIDE_BYTES[sample].mean() >= 0.3
 
 
 class Decompressor:

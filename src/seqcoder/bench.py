@@ -66,8 +66,9 @@ class Tool:
     Placeholders: ``{in}`` the input of the step (the file to compress, or the archive),
     ``{out}`` a path the step must write, ``{outdir}`` an empty directory the step writes one
     file into. A template with none of ``{out}``/``{outdir}`` writes to stdout, unless
-    ``*_output`` names the file the tool writes by itself (e.g. ``"{in}.co"``). Inputs live in
-    a private temporary directory, so tools that write beside their input are safe.
+    ``*_output`` names the file the tool writes by itself (e.g. ``"{in}.co"``, or ``"{new}"``:
+    the one new file that appears beside the input). Inputs live in a private temporary
+    directory, so tools that write beside their input are safe.
 
     ``input`` is ``"fasta"`` (the file as given) or ``"sequence"`` (the file reduced to one
     upper-case A/C/G/T string, for tools that accept nothing else; the round trip is then
@@ -144,10 +145,10 @@ BASELINES: dict[str, Tool] = {
                        ("MFCompressD", "-o", "{out}", "{in}"), verify="records",
                        requires=("MFCompressC", "MFCompressD")),
     "geco3": Tool("GeCo3", "-l 16 -lr 0.03 -hs 64", ("GeCo3", "-l", "16", "-lr", "0.03", "-hs", "64", "{in}"),
-                  ("GeDe3", "{in}"), input="sequence", compress_output="{in}.co",
-                  decompress_output="{in}.de", requires=("GeCo3", "GeDe3")),
+                  ("GeDe3", "{in}"), input="sequence", compress_output="{new}",
+                  decompress_output="{new}", requires=("GeCo3", "GeDe3")),
     "jarvis3": Tool("JARVIS3", "-l 32", ("JARVIS3", "-l", "32", "{in}"), ("JARVIS3", "-d", "{in}"),
-                    input="sequence", compress_output="{in}.jc", decompress_output="{in}.jd",
+                    input="sequence", compress_output="{new}", decompress_output="{new}",
                     requires=("JARVIS3",)),
     "agc": Tool("AGC", "create -t 1", ("agc", "create", "-t", "1", "-o", "{out}", "{in}"),
                 ("agc", "getcol", "-t", "1", "-l", "0", "{in}"), verify="records", requires=("agc",)),
@@ -257,6 +258,15 @@ def _expand(argv: Iterable[str], **kw: str) -> list[str]:
     return out
 
 
+#: ``Tool.*_output`` value for tools that name their output themselves (e.g. ``x`` -> ``x.co``):
+#: the step's output is the one new file that appears beside its input or in its directory.
+NEW_FILE = "{new}"
+
+
+def _listing(dirs: Iterable[Path]) -> set[Path]:
+    return {p for d in dirs if d.is_dir() for p in d.iterdir() if p.is_file()}
+
+
 def _find_gnu_time() -> str | None:
     """GNU time, if installed: it forks the tool from a ~1 MiB process (see :func:`run_step`)."""
     for cand in ("/usr/bin/time", shutil.which("gtime")):
@@ -306,6 +316,8 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
     to_stdout = not (uses_out or uses_outdir or output_t)
     stderr_path = workdir / "stderr.txt"
     stats_path = workdir / "rusage.txt"
+    watch = (inp.parent, workdir)
+    before = _listing(watch) if output_t == NEW_FILE else set()
     full = [_GNU_TIME, "-f", "%M", "-o", str(stats_path), *argv] if _GNU_TIME else argv
     child_env = dict(os.environ)
     child_env.update(env or {})
@@ -359,6 +371,11 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
         found = files[0] if len(files) == 1 else None
         if found is None:
             step.ok, step.reason = False, f"expected one file in the output directory, found {len(files)}"
+    elif output_t == NEW_FILE:
+        made = sorted(_listing(watch) - before - {stderr_path, stats_path, out_path})
+        found = made[0] if len(made) == 1 else None
+        if found is None:
+            step.ok, step.reason = False, f"expected one new file beside the input, found {len(made)}"
     else:
         found = Path(_expand([output_t], **{"in": str(inp)})[0])  # type: ignore[list-item]
     if found is not None and not found.is_file():
@@ -455,8 +472,13 @@ def bench_one(fi: FileInfo, tool: Tool, repeat: int = 1, timeout: float | None =
                 return fail(f"compress: {st.reason}", stderr_tail=st.stderr_tail)
             sizes.add(st.output.stat().st_size)  # type: ignore[union-attr]
             if archive is None:
-                archive = tmpd / "archive.bin"
+                # tools that name their own output may insist on that name (suffix) to decode it
+                name = st.output.name if tool.compress_output else "archive.bin"  # type: ignore[union-attr]
+                archive = tmpd / "archive" / name
+                archive.parent.mkdir()
                 shutil.move(str(st.output), archive)
+            elif st.output.exists():  # type: ignore[union-attr]
+                st.output.unlink()  # type: ignore[union-attr]
             shutil.rmtree(tmpd / f"c{i}", ignore_errors=True)
         assert archive is not None
         nbytes = archive.stat().st_size
@@ -472,7 +494,7 @@ def bench_one(fi: FileInfo, tool: Tool, repeat: int = 1, timeout: float | None =
             # each run decodes its own copy: tools that write beside their input must not collide
             wd = tmpd / f"d{i}"
             wd.mkdir()
-            arc = wd / "archive.bin"
+            arc = wd / archive.name
             try:
                 os.link(archive, arc)
             except OSError:
@@ -480,8 +502,8 @@ def bench_one(fi: FileInfo, tool: Tool, repeat: int = 1, timeout: float | None =
             st = run_step(tool.decompress, arc, wd / "run", tool.decompress_output, tool.env, timeout)
             dsteps.append(st)
             if not st.ok:
-                return fail(f"decompress: {st.reason}", stderr_tail=st.stderr_tail, bytes=nbytes, bpb=_round(_bpb(nbytes, fi.bases), 6),
-                            compress=_stats(csteps, fi.bases))
+                return fail(f"decompress: {st.reason}", stderr_tail=st.stderr_tail, bytes=nbytes,
+                            bpb=_round(_bpb(nbytes, fi.bases), 6), compress=_stats(csteps, fi.bases))
             if tool.verify == "records":
                 same = _records(st.output.read_bytes()) == _records(ref)  # type: ignore[union-attr]
                 out_md5 = _md5_file(st.output)  # type: ignore[arg-type]
@@ -540,8 +562,38 @@ def machine_info() -> dict:
         "os": platform.platform(),
         "python": platform.python_version(),
         "seqcoder_version": seqcoder_version(),
+        # ties the numbers to the code that made them, committed or not
+        "seqcoder_git": _git_describe(),
+        "seqcoder_source_sha256": _source_digest(),
         "date": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        # other work on the machine slows every tool; a high load average flags noisy timings
+        "loadavg_start": _loadavg(),
     }
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def _git_describe() -> str | None:
+    try:
+        r = subprocess.run(["git", "-C", str(_SRC_DIR), "describe", "--always", "--dirty", "--abbrev=12"],
+                           capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return r.stdout.decode().strip() or None if r.returncode == 0 else None
+
+
+def _source_digest() -> str:
+    """sha256 (first 16 hex digits) over the package's .py files, path and content."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def seqcoder_version() -> str:
@@ -583,7 +635,8 @@ def totals(rows: list[dict], files: list[FileInfo]) -> list[dict]:
         nbytes = sum(r["bytes"] for r in ok)
         bases = sum(r["bases"] for r in ok)
         t = {"label": label, "tool": rs[0]["tool"], "setting": rs[0]["setting"], "kind": rs[0]["kind"],
-             "files": len(ok), "complete": complete, "ok": all(r["ok"] for r in rs),
+             "files": len(ok), "failed": len(rs) - len(ok), "complete": complete,
+             "ok": all(r["ok"] for r in rs),
              "bytes": nbytes if complete else None, "bases": all_bases,
              "bpb": _round(_bpb(nbytes, bases), 6) if complete else None}
         for step in ("compress", "decompress"):
@@ -660,6 +713,7 @@ def benchmark(paths: Sequence[str | os.PathLike], tools: Sequence[Tool], *, two_
               keep: Path | None = None, progress: Callable[[str], None] | None = None) -> dict:
     """Run every tool on every file; return the report (``schema_version`` 1)."""
     say = progress or (lambda s: None)
+    machine = machine_info()
     files = [file_info(p) for p in paths]
     rows: list[dict] = []
     n_jobs = len(files) * len(tools)
@@ -679,6 +733,7 @@ def benchmark(paths: Sequence[str | os.PathLike], tools: Sequence[Tool], *, two_
                     f"c {r['compress']['wall_s']:.2f} s, d {r['decompress']['wall_s']:.2f} s, round trip ok")
             else:
                 say(f"  [{job}/{n_jobs}] {tool.label}: FAILED: {r['reason']}")
+    machine["loadavg_end"] = _loadavg()
     versions = {}
     for t in tools:
         if t.kind == "baseline" and t.name not in versions:
@@ -688,7 +743,7 @@ def benchmark(paths: Sequence[str | os.PathLike], tools: Sequence[Tool], *, two_
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": "seqcoder bench",
-        "machine": machine_info(),
+        "machine": machine,
         "settings": {
             "repeat": repeat,
             "timeout_s": timeout,
@@ -733,7 +788,7 @@ def _peak(r: dict) -> int | None:
     return max(vals) if vals else None
 
 
-def _table_rows(rows: list[dict], *, per_file: bool) -> list[str]:
+def _table_rows(rows: list[dict], *, per_file: bool, report_files: list | None = None) -> list[str]:
     lines = ["| tool | setting | bytes | bpb | compress MB/s | decompress MB/s | peak RSS | round trip |",
              "|---|---|---:|---:|---:|---:|---:|:---:|"]
     okrows = [r for r in rows if r.get("bpb") is not None]
@@ -751,7 +806,9 @@ def _table_rows(rows: list[dict], *, per_file: bool) -> list[str]:
             if r.get("ok") and r.get("verify") == "records":
                 rt = "✓ (records)"
         else:
-            rt = "✓" if r["ok"] and r.get("complete", True) else f"✗ ({r.get('files')} files ok)"
+            n_files = len(report_files) if report_files else r.get("files")
+            rt = "✓" if r["ok"] and r.get("complete", True) else (
+                f"✗ (failed on {r['failed']} of {n_files})" if r.get("failed") else f"ran on {r['files']} of {n_files}")
             if r.get("kind") == "computed":
                 rt = "computed"
         setting = f"`{r['setting']}`" if r.get("setting") else ""
@@ -794,13 +851,25 @@ def bpb_matrix(report: dict, labels: Sequence[str] | None = None) -> list[str]:
     return lines
 
 
+def load_warning(report: dict) -> str:
+    """A sentence when other work shared the machine (1-minute load above half the cores)."""
+    m = report["machine"]
+    loads = [x[0] for x in (m.get("loadavg_start"), m.get("loadavg_end")) if x]
+    cores = m.get("cores_usable") or m.get("cores") or 1
+    if loads and max(loads) > 0.5 * cores + 1.0:
+        return (f"The machine was busy with other work (1-minute load average up to {max(loads):.1f} "
+                f"on {cores} cores), so the speeds are pessimistic.")
+    return ""
+
+
 def render_markdown(report: dict, title: str | None = None) -> str:
     m = report["machine"]
     out = []
     if title:
         out += [f"# {title}", ""]
     out += [f"seqcoder {m['seqcoder_version']}, {m['date']}, {m['cpu']} ({m['cores']} cores), "
-            f"Python {m['python']}. Best of {report['settings']['repeat']} run(s); one tool at a time.",
+            f"Python {m['python']}. Best of {report['settings']['repeat']} run(s); one tool at a time. "
+            + load_warning(report),
             "",
             "bpb = 8 × compressed bytes / ACGT bases; MB/s = 10⁶ bases per wall-clock second; peak RSS is "
             "the larger of compression and decompression. Every tool compresses the file as given "
@@ -813,7 +882,7 @@ def render_markdown(report: dict, title: str | None = None) -> str:
     if len(report["files"]) > 1:
         bases = sum(f["bases"] for f in report["files"])
         out += [f"## All {len(report['files'])} files ({bases:,} ACGT bases)", ""]
-        out += _table_rows(comp_tot, per_file=False)
+        out += _table_rows(comp_tot, per_file=False, report_files=report["files"])
         out.append("")
         out += ["### Bits per base per file", ""]
         out += bpb_matrix(report)
@@ -845,8 +914,8 @@ def render_plots(report: dict, outdir: str | os.PathLike, prefix: str = "bench")
     labels = list(dict.fromkeys(r["label"] for r in rows))
     written = []
 
-    fig_w = max(7.0, 0.9 * len(files) * max(1, len(labels)) * 0.18 + 3)
-    fig, ax = plt.subplots(figsize=(min(fig_w, 24), 5.5))
+    fig_w = 5.0 + 0.16 * len(files) * max(1, len(labels))
+    fig, ax = plt.subplots(figsize=(min(max(fig_w, 9.0), 26.0), 5.5))
     width = 0.8 / max(1, len(labels))
     cmap = plt.get_cmap("tab20")
     for j, lab in enumerate(labels):
@@ -869,11 +938,11 @@ def render_plots(report: dict, outdir: str | os.PathLike, prefix: str = "bench")
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     p = outdir / f"{prefix}_bpb.png"
-    fig.savefig(p, dpi=110)
+    fig.savefig(p, dpi=110, bbox_inches="tight")
     plt.close(fig)
     written.append(p)
 
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = plt.subplots(figsize=(9, 5.5))
     src = [t for t in report["totals"] if t.get("bpb") is not None and t.get("compress")] \
         if len(files) > 1 else [r for r in rows if r.get("compress")]
     for j, t in enumerate(src):
@@ -883,13 +952,18 @@ def render_plots(report: dict, outdir: str | os.PathLike, prefix: str = "bench")
                        s=40, zorder=3)
             ax.annotate(t["label"], (mbs, t["bpb"]), fontsize=7, xytext=(4, 3), textcoords="offset points")
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}"[0] in "25" else ""))
+    ax.margins(x=0.15, y=0.08)
     ax.set_xlabel("compression speed, MB/s (10⁶ bases/s, log scale)")
     ax.set_ylabel("bits per base" + (" (all files)" if len(files) > 1 else f" ({files[0]})" if files else ""))
     ax.set_title("Compression speed vs bits per base")
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     p = outdir / f"{prefix}_speed.png"
-    fig.savefig(p, dpi=110)
+    fig.savefig(p, dpi=110, bbox_inches="tight")
     plt.close(fig)
     written.append(p)
     return written
@@ -923,6 +997,10 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+_COMPRESSED_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
+                     (b"\x28\xb5\x2f\xfd", "zstd"))
+
+
 def run(args: argparse.Namespace, tools: Mapping[str, Tool | tuple] | None = None) -> int:
     """Run the benchmark described by ``args``; 0 when every row passed, 1 otherwise.
 
@@ -939,6 +1017,13 @@ def run(args: argparse.Namespace, tools: Mapping[str, Tool | tuple] | None = Non
     for f in args.files:
         if not os.path.isfile(f):
             print(f"seqcoder bench: {f}: no such file", file=sys.stderr)
+            return 2
+        with open(f, "rb") as fh:
+            magic = fh.read(6)
+        kind = next((k for m, k in _COMPRESSED_MAGIC if magic.startswith(m)), None)
+        if kind:
+            # bases and bits per base are counted on the bytes the tools see
+            print(f"seqcoder bench: {f}: is {kind}-compressed; benchmark the uncompressed file", file=sys.stderr)
             return 2
     try:
         levels = parse_levels(args.levels)

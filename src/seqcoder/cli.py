@@ -192,6 +192,8 @@ def _cmd_compress(args) -> int:
     status = 0
     for name in _inputs(args):
         stdin = name == "-"
+        if name.endswith(SUFFIX) and not args.force:
+            raise CliError(f"{name}: already has the {SUFFIX} suffix; use -f to compress it again")
         if stdin and sys.stdin.isatty() and not args.force:
             raise CliError("compressed data not read from a terminal; give a file or use -f")
         raw = sys.stdin.buffer if stdin else open(name, "rb")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seqcoder.io.fasta import parse_fasta, render_fasta
 
-SETTINGS = settings(max_examples=200, deadline=None,
+#: FASTA_PROPERTY_EXAMPLES=3000 for a longer run (passes; about 3 minutes)
+SETTINGS = settings(max_examples=int(os.environ.get("FASTA_PROPERTY_EXAMPLES", "200")),
+                    deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -126,3 +130,37 @@ def test_blocks_roundtrip(data: bytes, every: int):
         assert render_fasta(p.codes, p.layout) == data[a:b]
     joined = np.concatenate([p.codes for p in codes]) if codes else np.zeros(0, np.uint8)
     assert np.array_equal(joined, parse_fasta(data).codes)
+
+
+def _raw_layout(layout: bytes) -> bytes:
+    """The same layout with both parts stored uncompressed (method 0), to corrupt its fields."""
+    import zstandard
+
+    from seqcoder.io.varint import VarintReader, encode_uvarint
+
+    r = VarintReader(layout, 2)
+    hpart = r.raw(r.one())
+    bpart = layout[r.pos:]
+    if layout[1] & 1:
+        hpart = zstandard.ZstdDecompressor().decompress(hpart)
+    if layout[1] & 2:
+        bpart = zstandard.ZstdDecompressor().decompress(bpart)
+    return bytes([layout[0], 0]) + encode_uvarint(len(hpart)) + hpart + bpart
+
+
+@SETTINGS
+@given(fasta_files(), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
+                               min_size=1, max_size=3))
+def test_corrupt_layout_raises_format_error(data: bytes, edits):
+    """A damaged layout renders to some bytes or raises FormatError, never anything else."""
+    from seqcoder.errors import FormatError
+
+    p = parse_fasta(data)
+    raw = bytearray(_raw_layout(p.layout))
+    assert render_fasta(p.codes, bytes(raw)) == data
+    for where, value in edits:
+        raw[2 + where % (len(raw) - 2)] = value
+    try:
+        render_fasta(p.codes, bytes(raw))
+    except FormatError:
+        pass

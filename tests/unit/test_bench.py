@@ -175,3 +175,41 @@ def test_seqcoder_codecs_round_trip(tiny: Path, tmp_path: Path):
     rep = json.loads(out.read_text())
     assert rc == 0, [r["reason"] for r in rep["rows"] if not r["ok"]]
     assert {r["setting"] for r in rep["rows"] if r["kind"] == "seqcoder"} == {"cm default", "2bit default"}
+
+
+# writes x -> x.z beside its input, and decodes only a file named *.z into *.z.out: the
+# calling convention of GeCo3/JARVIS3-style tools (Tool.*_output = "{new}")
+SUFFIX_ZIP = ("import sys,zlib; p=sys.argv[1]; "
+              "open(p+'.z','wb').write(zlib.compress(open(p,'rb').read()))")
+SUFFIX_UNZIP = ("import sys,zlib; p=sys.argv[1]; assert p.endswith('.z'), p; "
+                "open(p+'.out','wb').write(zlib.decompress(open(p,'rb').read()))")
+# rewraps FASTA to one line per record: only equal as records, not as bytes
+REWRAP = ("import sys; d=open(sys.argv[1],'rb').read().split(b'\\n'); out=[]\n"
+          "for l in d:\n"
+          "    if l.startswith(b'>'): out.append(b'\\n'+l+b'\\n')\n"
+          "    else: out.append(l.strip())\n"
+          "sys.stdout.buffer.write(b''.join(out).lstrip(b'\\n')+b'\\n')")
+
+
+def test_peer_style_tools_sequence_input_and_record_verification(tiny: Path, tmp_path: Path):
+    out = tmp_path / "r.json"
+    tools = {
+        "suffix": bench.Tool("suffix", "", (PY, "-c", SUFFIX_ZIP, "{in}"), (PY, "-c", SUFFIX_UNZIP, "{in}"),
+                             input="sequence", compress_output=bench.NEW_FILE,
+                             decompress_output=bench.NEW_FILE),
+        "rewrap-records": bench.Tool("rewrap-records", "", (PY, "-c", "import shutil,sys; "
+                                     "shutil.copyfileobj(open(sys.argv[1],'rb'), sys.stdout.buffer)", "{in}"),
+                                     (PY, "-c", REWRAP, "{in}"), verify="records"),
+        "rewrap-bytes": bench.Tool("rewrap-bytes", "", (PY, "-c", "import shutil,sys; "
+                                   "shutil.copyfileobj(open(sys.argv[1],'rb'), sys.stdout.buffer)", "{in}"),
+                                   (PY, "-c", REWRAP, "{in}")),
+    }
+    rc = bench.run(_args([tiny], "--codecs", "none", "--baselines", "none", "--json", str(out), "--repeat", "2"),
+                   tools=tools)
+    rows = {r["label"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["suffix"]["ok"], rows["suffix"]["reason"]
+    assert rows["suffix"]["md5_in"] == __import__("hashlib").md5(bench.bare_sequence(FASTA)).hexdigest()
+    assert rows["rewrap-records"]["ok"], rows["rewrap-records"]["reason"]
+    assert rows["rewrap-records"]["verify"] == "records"
+    assert not rows["rewrap-bytes"]["ok"]  # the same output fails a byte-exact check
+    assert rc == 1

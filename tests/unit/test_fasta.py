@@ -252,3 +252,13 @@ def test_real_files(path: Path):
     print(f"\n{path.name}: layout {len(p.layout)} B (headers {s['header_bytes_stored']}, "
           f"body {s['body_bytes_stored']}), records {len(p.records)}, exceptions {p.exceptions}, "
           f"parse {1e3 * (t1 - t0):.1f} ms, render {1e3 * (t2 - t1):.1f} ms")
+
+
+def test_bytes_like_input():
+    data = (DATA / "crlf.fa").read_bytes()
+    for view in (bytearray(data), memoryview(data)):
+        p = parse_fasta(view)
+        assert render_fasta(p.codes, p.layout) == data
+    p = parse_fasta(data)
+    p.codes[0] = p.codes[0]  # codes are writable
+    assert render_fasta(p.codes.astype(np.int64), p.layout) == data

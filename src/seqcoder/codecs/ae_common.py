@@ -48,7 +48,8 @@ ZSTD_LEVEL = 22
 PAD_CODE = 4
 #: default safety margin in units of 4*y (see module docstring and the README's measurements)
 DEFAULT_MARGIN = 2e-4
-DECODE_BATCH = 64
+#: chunks per decoder batch; the last batch is zero-padded to this size
+DECODE_BATCH = 16
 _HEAD = struct.Struct("<BIHIIfBB")
 
 
@@ -314,15 +315,27 @@ class AEStage:
         return np.concatenate(out)
 
     def decoder_output(self, latent_f32: np.ndarray) -> np.ndarray:
-        """Flat float32 decoder output of a dequantized latent (fp32, TF32 off, batched)."""
+        """Flat float32 decoder output of a dequantized latent (fp32, TF32 off).
+
+        Chunks go through the decoder in fixed, zero-padded batches of ``self.batch``, so the
+        encoder and the decoder run exactly the same computation on one machine whatever the
+        block size; other machines (threads, CPU vs GPU) differ by float error the margin absorbs.
+        """
         import torch
 
         m = _model_on(self.model, self.device)
         out = []
+        b = self.batch
         with exact_fp32():
-            for i in range(0, len(latent_f32), self.batch):
-                z = torch.from_numpy(np.ascontiguousarray(latent_f32[i:i + self.batch]))
-                out.append(m.decode(z.to(self.device)).float().cpu().numpy().reshape(-1))
+            for i in range(0, len(latent_f32), b):
+                part = latent_f32[i:i + b]
+                real = len(part)
+                if real < b:
+                    # always full batches: the kernels a backend picks depend on the batch size
+                    # (oneDNN: batch <= 8 vs >= 16 differ by ~5e-6 in y), so pad with zeros
+                    part = np.concatenate([part, np.zeros((b - real,) + part.shape[1:], np.float32)])
+                z = torch.from_numpy(np.ascontiguousarray(part, dtype=np.float32))
+                out.append(m.decode(z.to(self.device)).float().cpu().numpy()[:real].reshape(-1))
         if not out:
             return np.zeros(0, dtype=np.float32)
         return np.concatenate(out)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cm_kernel import N_PRM, build_tables, cm_kernel
+from .cm_kernel import N_PRM, alloc_tables, build_tables, cm_kernel
 
 #: first payload byte; bump when the coded format changes
 CM_FORMAT_VERSION = 1
@@ -13,31 +13,36 @@ DEFAULT_LEVEL = 5
 _SQ, _ST, _RT = build_tables()
 
 # Per level: finite-context models as (order, log2 slots, count limit, inverted repeats),
-# then the repeat model (min length, log2 table size, miss threshold of last 16, rc on/off)
+# then the repeat models (min length, log2 table size, miss threshold of last 16, number of
+# forward followers, number of reverse-complement followers)
 # and the mixer / APM rates.  An order whose 4^k contexts fit in 2^bits slots is a direct
 # table; deeper orders are 2-way hashed buckets with a 16-bit check.
 _LEVELS: dict[int, dict] = {}
 
 
-def _lv(models, rep=(12, 22, 8, 1), lr=(6, 6, 2), arate=7, vcap=32):
-    return {"models": models, "rep": rep, "lr": lr, "arate": arate, "vcap": vcap}
+def _lv(models, rep=(12, 22, 8, 1, 1), lr=(16, 16, 16), arate=7, vcap=32, am=0, fast=0, apm1=4):
+    return {"models": models, "rep": rep, "lr": lr, "arate": arate, "vcap": vcap, "am": am,
+            "fast": fast, "apm1": apm1}
 
 
-_LEVELS[1] = _lv([(2, 4, 255, 1), (4, 8, 255, 1), (8, 16, 255, 1), (11, 22, 255, 1)],
-                 rep=(16, 20, 8, 0))
-_LEVELS[2] = _lv([(2, 4, 255, 1), (4, 8, 255, 1), (8, 16, 255, 1), (11, 22, 255, 1),
-                  (16, 22, 255, 1)], rep=(16, 21, 8, 1))
-_LEVELS[3] = _lv([(1, 2, 255, 1), (3, 6, 255, 1), (6, 12, 255, 1), (9, 18, 255, 1),
-                  (11, 22, 255, 1), (14, 22, 255, 1), (18, 22, 255, 1)])
-_LEVELS[4] = _lv([(1, 2, 255, 1), (2, 4, 255, 1), (3, 6, 255, 1), (4, 8, 255, 1),
-                  (6, 12, 255, 1), (8, 16, 255, 1), (10, 20, 255, 1), (11, 22, 255, 1),
-                  (12, 22, 255, 1), (14, 22, 255, 1), (16, 22, 255, 1), (18, 22, 255, 1),
-                  (20, 22, 255, 1)])
-_LEVELS[5] = _LEVELS[4]
-_LEVELS[6] = _LEVELS[4]
-_LEVELS[7] = _LEVELS[4]
-_LEVELS[8] = _LEVELS[4]
-_LEVELS[9] = _LEVELS[4]
+def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
+    """Order list -> model tuples: direct tables up to 2^22 slots, IR up to ``ir_max``."""
+    return [(k, min(2 * k, 22) if 2 * k <= 22 else deep_bits,
+             1023 if k <= 11 else deep_limit, 1 if k <= ir_max else 0) for k in orders]
+
+
+_LEVELS[1] = _lv(_m([3, 8]), rep=(20, 20, 8, 0, 0), fast=1)
+_LEVELS[2] = _lv(_m([2, 6, 10]), rep=(16, 20, 8, 1, 0), fast=1)
+_LEVELS[3] = _lv(_m([2, 4, 8, 11, 16]), rep=(16, 22, 8, 1, 1))
+_LEVELS[4] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 16]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
+_LEVELS[5] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 14, 18]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
+_LEVELS[6] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 14, 16, 20]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
+_LEVELS[7] = _lv(_m([1, 2, 3, 4, 6, 8, 10, 11, 12, 14, 16, 18, 20], ir_max=24),
+                 rep=(16, 22, 8, 3, 3), lr=(12, 12, 4), am=1)
+_LEVELS[8] = _lv(_m([1, 2, 3, 4, 6, 8, 10, 11, 12, 14, 16, 18, 20], 23, ir_max=24),
+                 rep=(16, 23, 8, 3, 3), lr=(12, 12, 4), am=1)
+_LEVELS[9] = _lv(_m([1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22], 23, ir_max=24),
+                 rep=(16, 23, 8, 4, 4), lr=(12, 12, 4), am=1)
 
 
 def level_config(level: int) -> dict:
@@ -58,15 +63,19 @@ def _arrays(level: int, n: int):
         limits.append(lim)
         irf.append(ir)
     prm = np.zeros(N_PRM, dtype=np.int64)
-    mlen, mbits, mthr, rc = cfg["rep"]
+    mlen, mbits, mthr, nf, nrc = cfg["rep"]
     prm[0] = mlen
     prm[1] = min(mbits, max(10, cap_bits - 2))
     prm[2] = mthr
-    prm[3] = rc
+    prm[12] = nf
+    prm[13] = nrc
     prm[4], prm[5], prm[6] = cfg["lr"]
     prm[7] = cfg["arate"]
     prm[8] = cfg["vcap"]
     prm[10] = 4
+    prm[11] = cfg.get("am", 0)
+    prm[14] = cfg.get("fast", 0)
+    prm[15] = cfg.get("apm1", 4)
     return (np.array(orders, dtype=np.int64), np.array(tbits, dtype=np.int64),
             np.array(limits, dtype=np.int64), np.array(irf, dtype=np.int64), prm)
 
@@ -77,7 +86,7 @@ def memory_bytes(level: int, n: int = 1 << 40) -> int:
     tot = 0
     for k, b in zip(orders.tolist(), tbits.tolist()):
         tot += 16 << (2 * k if 2 * k <= b else b)
-    return tot + (4 << int(prm[1]))
+    return tot + (4 << int(prm[1])) * max(int(prm[12]), int(prm[13]), 1)
 
 
 def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
@@ -93,9 +102,13 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data
          python: bool = False, cap: int = 4):
     orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0])
     prm[10] = cap
+    T, MT = alloc_tables(orders, tbits, prm)
     fn = cm_kernel.py_func if python else cm_kernel
-    return fn(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
-              _SQ, _ST, _RT)
+    out, olen = fn(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
+                   _SQ, _ST, _RT, T, MT)
+    if olen < 0:
+        raise RuntimeError("cm kernel: table size mismatch")
+    return out, olen
 
 
 def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,

@@ -31,6 +31,9 @@ from numba import njit
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = 16
 
+#: counter rate tables: rate = 1 / (n + d/100); ``limits`` picks one with ``id << 10``
+RATE_D = (150, 125, 110, 102, 200, 300)
+
 _SQUASH_KNOTS = (1, 2, 3, 6, 10, 16, 27, 45, 73, 120, 194, 310, 488, 747, 1101, 1546, 2047,
                  2549, 2994, 3348, 3607, 3785, 3901, 3975, 4022, 4050, 4068, 4079, 4085,
                  4089, 4092, 4093, 4094)
@@ -61,24 +64,45 @@ def build_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pi = v + 1
     for j in range(pi, 4096):
         st[j] = 2047
-    rt = np.zeros(1024, dtype=np.int64)
-    for k in range(1024):
-        rt[k] = (65536 * 2) // (2 * k + 3)
+    rt = np.zeros((len(RATE_D), 1024), dtype=np.int64)
+    for r, dd in enumerate(RATE_D):
+        for k in range(1024):
+            rt[r, k] = (65536 * 100) // (100 * k + dd)
     return sq, st, rt
+
+
+def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
+    """Allocate and initialise the big tables of :func:`cm_kernel` with numpy."""
+    tot = 0
+    T_parts = []
+    for k, b in zip(orders.tolist(), tbits.tolist()):
+        size = 4 << (2 * k) if 2 * k <= b else 4 << b
+        T_parts.append((tot, size, 2 * k > b))
+        tot += size
+    T = np.full(tot, 2147483648, dtype=np.uint32)
+    for start, size, hashed in T_parts:
+        if hashed:
+            T[start:start + size:4] = 0
+    nw = max(int(prm[12]), int(prm[13]), 1)
+    MT = np.full((1 << int(prm[1])) * nw, -1, dtype=np.int32)
+    return T, MT
 
 
 @njit(cache=True)
 def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm, data,
-              SQ, ST, RT):
+              SQ, ST, RT, T, MT):
     """Code ``codes`` (encode) or fill ``codes`` from ``data`` (decode).
 
+    ``T`` and ``MT`` are the model and repeat tables from :func:`alloc_tables`.
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
     ``prm``: 0 repeat-model min length, 1 repeat table bits, 2 miss threshold (of last 16),
-    3 reverse-complement repeat model on/off, 4 mixer-1 rate, 5 mixer-2 rate, 6 final mixer
+    3 unused, 4 mixer-1 rate, 5 mixer-2 rate, 6 final mixer
     rate, 7 APM rate, 8 repeat verify cap, 9 second forward repeat model min length (0: off),
-    10 output capacity in bits per base, 11..15 reserved.
+    10 output capacity in bits per base, 11 adaptive count maps on/off, 12 forward repeat
+    models, 13 reverse-complement repeat models, 14 fast mode (one mixer, no APM),
+    15 order of the first APM's context (1..10).
     """
     n = codes.shape[0]
     nm = orders.shape[0]
@@ -88,12 +112,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     mm_len = prm[0]
     mm_bits = prm[1]
     mm_thr = prm[2]
-    use_rc = prm[3]
     lr1 = prm[4]
     lr2 = prm[5]
     lr3 = prm[6]
     arate = prm[7]
     vcap = prm[8]
+    fast = prm[14]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
     base = np.zeros(nm, dtype=np.int64)
@@ -109,45 +133,68 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             tot += 4 << (2 * k)
         else:
             tot += 4 << tbits[m]
-    T = np.full(tot, INIT, dtype=np.uint32)
-    for m in range(nm):
-        if direct[m] == 0:
-            for j in range(base[m], base[m] + (4 << tbits[m]), 4):
-                T[j] = 0
+    # T (tot uint32, made by :func:`alloc_tables`) is allocated by the caller so that numpy
+    # can back it with transparent huge pages (page walks dominate random access otherwise)
+    if T.shape[0] < tot:
+        return np.zeros(1, dtype=np.uint8), -1
     slot = np.zeros(nm, dtype=np.int64)
+    lim = np.zeros(nm, dtype=np.int64)
+    rid = np.zeros(nm, dtype=np.int64)
+    for m in range(nm):
+        lim[m] = limits[m] & 1023
+        rid[m] = limits[m] >> 10
 
-    # ---- repeat models
-    MT = np.full(1 << mm_bits, -1, dtype=np.int32)
+    # ---- repeat models: NF forward and NRC reverse-complement followers sharing one
+    # table of the last NW positions of every hashed mm_len-mer
+    NF = prm[12]
+    NRC = prm[13]
+    NR = NF + NRC
+    NW = NF
+    if NRC > NW:
+        NW = NRC
+    if NW < 1:
+        NW = 1
+    if MT.shape[0] < (1 << mm_bits) * NW:
+        return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     KR = 24  # length of the reverse-complement register
-    f_ptr = -1
-    f_len = 0
-    f_miss = 0
-    r_ptr = -1
-    r_len = 0
-    r_miss = 0
-    # adaptive maps for the repeat models: [len bucket 16][misses 0..8][node kind 2]
-    FM = np.full(16 * 9 * 2, 32768 * 3, dtype=np.int64)
-    RM = np.full(16 * 9 * 2, 32768 * 3, dtype=np.int64)
-    for j in range(16 * 9 * 2):
-        FM[j] = 49152
-        RM[j] = 49152
+    rptr = np.full(NR + 1, -1, dtype=np.int64)
+    rlen = np.zeros(NR + 1, dtype=np.int64)
+    rmiss = np.zeros(NR + 1, dtype=np.int64)
+    rsym = np.zeros(NR + 1, dtype=np.int64)
+    rctx = np.zeros(NR + 1, dtype=np.int64)
+    rebit = np.zeros(NR + 1, dtype=np.int64)
+    rmi = np.zeros(NR + 1, dtype=np.int64)
+    # adaptive maps for the repeat models: [model][len bucket 16][misses 0..8][node kind 2]
+    RM = np.full((NR + 1) * 16 * 9 * 2, 49152, dtype=np.int64)
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
     hh = 0
 
     # ---- mixers
-    NI = nm + 4  # orders, fwd repeat, rc repeat, hint, bias
+    use_am = prm[11]
+    NI = nm + NR + 2  # orders, repeat models, hint, bias
+    if use_am:
+        NI += nm  # adaptive (count, p) maps of the orders
+    AM = np.zeros(nm * 3 * 16 * 64, dtype=np.int64)
+    for j in range(nm * 3 * 16):
+        for q in range(64):
+            AM[j * 64 + q] = q * 1024 + 512
+    ami = np.zeros(nm, dtype=np.int64)
     X = np.zeros(NI, dtype=np.int64)
     NS1 = 4 * 4 * 3
     NS2 = 20 * 16 * 3
     W1 = np.full(NS1 * NI, 65536 // 4, dtype=np.int64)
     W2 = np.full(NS2 * NI, 65536 // 4, dtype=np.int64)
-    W3 = np.full(3 * 2, 32768, dtype=np.int64)
+    NS3 = (nm + 1) * 3
+    W3M = np.full(NS3 * NI, 65536 // 4, dtype=np.int64)
+    W3 = np.full(3 * 3, 21845, dtype=np.int64)
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
-    NA1 = 256 * 3
+    a1k = prm[15]
+    a1mask = (1 << (2 * a1k)) - 1
+    NA1 = (1 << (2 * a1k)) * 3
     NA2 = 4 * 3 * 3 * 3
     A1 = np.zeros(NA1 * 33, dtype=np.int64)
     A2 = np.zeros(NA2 * 33, dtype=np.int64)
@@ -217,31 +264,27 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if hvv > 4:
                 hvv = 4
         hslot = ((hvv * 4 + hh) * 16 + (h & 15)) * 4
-        f_sym = -1
-        if f_ptr >= 0:
-            f_sym = int(codes[f_ptr])
-        r_sym = -1
-        if r_ptr >= 0:
-            r_sym = 3 - int(codes[r_ptr])
-        fmc = 0
-        if f_ptr >= 0:
-            fmc = f_miss & 0xFF
-            fmc = (fmc & 0x55) + ((fmc >> 1) & 0x55)
-            fmc = (fmc & 0x33) + ((fmc >> 2) & 0x33)
-            fmc = (fmc & 0x0F) + (fmc >> 4)
-        rmc = 0
-        if r_ptr >= 0:
-            rmc = r_miss & 0xFF
-            rmc = (rmc & 0x55) + ((rmc >> 1) & 0x55)
-            rmc = (rmc & 0x33) + ((rmc >> 2) & 0x33)
-            rmc = (rmc & 0x0F) + (rmc >> 4)
-        flb = f_len
-        if flb > 15:
-            flb = 15
-        rlb = r_len
-        if rlb > 15:
-            rlb = 15
+        for r in range(NR):
+            rsym[r] = -1
+            if rptr[r] >= 0:
+                if r < NF:
+                    rsym[r] = int(codes[rptr[r]])
+                else:
+                    rsym[r] = 3 - int(codes[rptr[r]])
+                mc = rmiss[r] & 0xFF
+                mc = (mc & 0x55) + ((mc >> 1) & 0x55)
+                mc = (mc & 0x33) + ((mc >> 2) & 0x33)
+                mc = (mc & 0x0F) + (mc >> 4)
+                lb = rlen[r]
+                if lb > 15:
+                    lb = 15
+                rctx[r] = ((r * 16 + lb) * 9 + mc) * 2
 
+        hc = 0
+        if not fast:
+            for m in range(nm):
+                if (int(T[slot[m] + 1]) & 1023) != 0:
+                    hc += 1
         sym = 0
         if not decode:
             sym = int(codes[i])
@@ -256,74 +299,94 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 nctx = 1 + b1
             for m in range(nm):
                 e = int(T[slot[m] + nidx])
-                if (e & 1023) == 0:
+                cnt = e & 1023
+                if cnt == 0:
                     X[m] = 0
                 else:
                     X[m] = ST[e >> 20]
-            # forward repeat
-            febit = -1
-            fmi = 0
-            if f_sym >= 0:
-                if node == 0:
-                    febit = f_sym >> 1
-                elif (f_sym >> 1) == b1:
-                    febit = f_sym & 1
-            if febit >= 0:
-                fmi = (flb * 9 + fmc) * 2 + node
-                pf = FM[fmi] >> 4
-                if febit == 1:
-                    X[nm] = ST[pf]
+                if use_am:
+                    if cnt > 15:
+                        cnt = 15
+                    ami[m] = ((m * 3 + nctx) * 16 + cnt) * 64 + (e >> 26)
+                    X[nm + NR + 2 + m] = ST[AM[ami[m]] >> 4]
+            # repeat models
+            fbest = -1
+            rbest = -1
+            for r in range(NR):
+                eb = -1
+                sy = rsym[r]
+                if sy >= 0:
+                    if node == 0:
+                        eb = sy >> 1
+                    elif (sy >> 1) == b1:
+                        eb = sy & 1
+                rebit[r] = eb
+                if eb >= 0:
+                    rmi[r] = rctx[r] + node
+                    pr = RM[rmi[r]] >> 4
+                    if eb == 1:
+                        X[nm + r] = ST[pr]
+                    else:
+                        X[nm + r] = -ST[pr]
+                    if r < NF:
+                        if fbest < 0 or rlen[r] > rlen[fbest]:
+                            fbest = r
+                    else:
+                        if rbest < 0 or rlen[r] > rlen[rbest]:
+                            rbest = r
                 else:
-                    X[nm] = -ST[pf]
-            else:
-                X[nm] = 0
-            rebit = -1
-            rmi = 0
-            if r_sym >= 0:
-                if node == 0:
-                    rebit = r_sym >> 1
-                elif (r_sym >> 1) == b1:
-                    rebit = r_sym & 1
-            if rebit >= 0:
-                rmi = (rlb * 9 + rmc) * 2 + node
-                pr = RM[rmi] >> 4
-                if rebit == 1:
-                    X[nm + 1] = ST[pr]
-                else:
-                    X[nm + 1] = -ST[pr]
-            else:
-                X[nm + 1] = 0
+                    X[nm + r] = 0
             e = int(HT[hslot + nidx])
             if (e & 1023) == 0:
-                X[nm + 2] = 0
+                X[nm + NR] = 0
             else:
-                X[nm + 2] = ST[e >> 20]
-            X[nm + 3] = 256
+                X[nm + NR] = ST[e >> 20]
+            X[nm + NR + 1] = 256
 
             # mixer 1: repeat-model state
             fs = 0
-            if febit >= 0:
+            f_len = 0
+            febit = -1
+            if fbest >= 0:
+                f_len = rlen[fbest]
+                febit = rebit[fbest]
                 fs = 1
                 if f_len >= 16:
                     fs = 2
                 if f_len >= 32:
                     fs = 3
             rs = 0
-            if rebit >= 0:
+            rb = -1
+            if rbest >= 0:
+                rb = rebit[rbest]
                 rs = 1
-                if r_len >= 16:
+                if rlen[rbest] >= 16:
                     rs = 2
-                if r_len >= 32:
+                if rlen[rbest] >= 32:
                     rs = 3
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
             w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
+            w4 = (hc * 3 + nctx) * NI
             d1 = 0
             d2 = 0
-            for j in range(NI):
-                d1 += X[j] * W1[w1 + j]
-                d2 += X[j] * W2[w2 + j]
+            d4 = 0
+            if fast:
+                for j in range(NI):
+                    d1 += X[j] * W1[w1 + j]
+            else:
+                for j in range(NI):
+                    xj = X[j]
+                    d1 += xj * W1[w1 + j]
+                    d2 += xj * W2[w2 + j]
+                    d4 += xj * W3M[w4 + j]
             d1 = d1 >> 16
             d2 = d2 >> 16
+            d4 = d4 >> 16
+            if d4 > 2047:
+                d4 = 2047
+            if d4 < -2047:
+                d4 = -2047
+            p4 = SQ[d4 + 2048]
             if d1 > 2047:
                 d1 = 2047
             if d1 < -2047:
@@ -334,16 +397,18 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 d2 = -2047
             p1 = SQ[d1 + 2048]
             p2 = SQ[d2 + 2048]
-            w3 = nctx * 2
-            d3 = (d1 * W3[w3] + d2 * W3[w3 + 1]) >> 16
+            w3 = nctx * 3
+            d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
             if d3 > 2047:
                 d3 = 2047
             if d3 < -2047:
                 d3 = -2047
             p3 = SQ[d3 + 2048]
 
+            if fast:
+                d3 = d1
             # APM 1: order-4 context
-            a1c = (h & 255) * 3 + nctx
+            a1c = (h & a1mask) * 3 + nctx
             s = d3 + 2048
             if s < 0:
                 s = 0
@@ -358,8 +423,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if febit >= 0:
                 fe = 1 + febit
             re = 0
-            if rebit >= 0:
-                re = 1 + rebit
+            if rb >= 0:
+                re = 1 + rb
             fl = 0
             if febit >= 0:
                 fl = 1
@@ -371,6 +436,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             ai2 = a2c * 33 + lo
             pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
             p = (p3 * 2 + pa1 + pa2 + 2) >> 2
+            if fast:
+                p = p1
             if p < 1:
                 p = 1
             if p > 4095:
@@ -410,44 +477,51 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             e1 = err * lr1
             err2 = (bit << 12) - p2
             e2 = err2 * lr2
-            for j in range(NI):
-                W1[w1 + j] += (X[j] * e1) >> 10
-                W2[w2 + j] += (X[j] * e2) >> 10
-            e3 = ((bit << 12) - p3) * lr3
-            W3[w3] += (d1 * e3) >> 10
-            W3[w3 + 1] += (d2 * e3) >> 10
-            g = (bit << 16) + (bit << arate) - bit - bit
-            ai = ai1 + (wt >> 6)
-            A1[ai] += (g - A1[ai]) >> arate
-            ai = ai2 + (wt >> 6)
-            A2[ai] += (g - A2[ai]) >> arate
+            e4 = ((bit << 12) - p4) * lr1
+            if fast:
+                for j in range(NI):
+                    W1[w1 + j] += (X[j] * e1) >> 14
+            else:
+                for j in range(NI):
+                    xj = X[j]
+                    W1[w1 + j] += (xj * e1) >> 14
+                    W2[w2 + j] += (xj * e2) >> 14
+                    W3M[w4 + j] += (xj * e4) >> 14
+                e3 = ((bit << 12) - p3) * lr3
+                W3[w3] += (d1 * e3) >> 14
+                W3[w3 + 1] += (d2 * e3) >> 14
+                W3[w3 + 2] += (d4 * e3) >> 14
+                g = (bit << 16) + (bit << arate) - bit - bit
+                ai = ai1 + (wt >> 6)
+                A1[ai] += (g - A1[ai]) >> arate
+                ai = ai2 + (wt >> 6)
+                A2[ai] += (g - A2[ai]) >> arate
+            if use_am:
+                for m in range(nm):
+                    AM[ami[m]] += ((bit << 16) - AM[ami[m]]) >> 6
             for m in range(nm):
                 ix = slot[m] + nidx
                 e = int(T[ix])
                 cnt = e & 1023
                 pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[cnt]) >> 16
-                if cnt < limits[m]:
+                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
+                if cnt < lim[m]:
                     cnt += 1
                 T[ix] = (pp << 10) | cnt
             ix = hslot + nidx
             e = int(HT[ix])
             cnt = e & 1023
             pp = e >> 10
-            pp += (((bit << 22) - pp) * RT[cnt]) >> 16
+            pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
             if cnt < 255:
                 cnt += 1
             HT[ix] = (pp << 10) | cnt
-            if febit >= 0:
-                hit = 0
-                if febit == bit:
-                    hit = 1
-                FM[fmi] += ((hit << 16) - FM[fmi]) >> 6
-            if rebit >= 0:
-                hit = 0
-                if rebit == bit:
-                    hit = 1
-                RM[rmi] += ((hit << 16) - RM[rmi]) >> 6
+            for r in range(NR):
+                if rebit[r] >= 0:
+                    hit = 0
+                    if rebit[r] == bit:
+                        hit = 1
+                    RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
             if node == 0:
                 b1 = bit
             else:
@@ -509,79 +583,96 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 e = int(T[ix])
                 cnt = e & 1023
                 pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[cnt]) >> 16
-                if cnt < limits[m]:
+                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
+                if cnt < lim[m]:
                     cnt += 1
                 T[ix] = (pp << 10) | cnt
 
         # repeat models: follow, score, drop
-        if f_ptr >= 0:
-            if f_sym == sym:
-                f_len += 1
-                f_miss = (f_miss << 1) & 0xFFFF
+        for r in range(NR):
+            if rptr[r] < 0:
+                continue
+            if rsym[r] == sym:
+                rlen[r] += 1
+                rmiss[r] = (rmiss[r] << 1) & 0xFFFF
             else:
-                f_len = 0
-                f_miss = ((f_miss << 1) | 1) & 0xFFFF
-            f_ptr += 1
-            mc = f_miss
+                rlen[r] = 0
+                rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
+            if r < NF:
+                rptr[r] += 1
+            else:
+                rptr[r] -= 1
+            mc = rmiss[r]
             mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
             mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
             mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
             mc = (mc & 0x00FF) + (mc >> 8)
-            if mc > mm_thr or f_ptr > i:
-                f_ptr = -1
-        if r_ptr >= 0:
-            if r_sym == sym:
-                r_len += 1
-                r_miss = (r_miss << 1) & 0xFFFF
-            else:
-                r_len = 0
-                r_miss = ((r_miss << 1) | 1) & 0xFFFF
-            r_ptr -= 1
-            mc = r_miss
-            mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
-            mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
-            mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
-            mc = (mc & 0x00FF) + (mc >> 8)
-            if mc > mm_thr:
-                r_ptr = -1
-        if i + 1 >= mm_len:
+            if mc > mm_thr or rptr[r] > i:
+                rptr[r] = -1
+        if NR > 0 and i + 1 >= mm_len:
             c = h & mmask
             lo = c & 0xFFFFFF
             hi = c >> 24
             hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
             hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
             hv = hv ^ (hv >> 13)
-            mi = hv >> (32 - mm_bits)
-            if f_ptr < 0:
-                cand = int(MT[mi])
-                if cand > 0:
+            mi = (hv >> (32 - mm_bits)) * NW
+            for r in range(NF):
+                if rptr[r] >= 0:
+                    continue
+                for wy in range(NW):
+                    cand = int(MT[mi + wy])
+                    if cand <= 0:
+                        break
+                    taken = 0
+                    for q in range(NF):
+                        if rptr[q] == cand:
+                            taken = 1
+                    if taken:
+                        continue
                     ln = 0
                     while ln < vcap and cand - 1 - ln >= 0 and int(codes[cand - 1 - ln]) == int(codes[i - ln]):
                         ln += 1
                     if ln >= mm_len:
-                        f_ptr = cand
-                        f_len = ln
-                        f_miss = 0
+                        rptr[r] = cand
+                        rlen[r] = ln
+                        rmiss[r] = 0
+                        break
+            for wy in range(NW - 1, 0, -1):
+                MT[mi + wy] = MT[mi + wy - 1]
             MT[mi] = i + 1
-            if use_rc and r_ptr < 0:
+            if NRC > 0:
                 c = rr >> (2 * (KR - mm_len))
                 lo = c & 0xFFFFFF
                 hi = c >> 24
                 hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
                 hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
                 hv = hv ^ (hv >> 13)
-                mi = hv >> (32 - mm_bits)
-                cand = int(MT[mi])
-                j0 = cand - mm_len - 1
-                if cand > 0 and j0 >= 0:
-                    ln = 0
-                    while ln < vcap and j0 + 1 + ln <= i - ln and int(codes[j0 + 1 + ln]) == 3 - int(codes[i - ln]):
-                        ln += 1
-                    if ln >= mm_len:
-                        r_ptr = j0
-                        r_len = ln
-                        r_miss = 0
+                mi = (hv >> (32 - mm_bits)) * NW
+                for r in range(NF, NR):
+                    if rptr[r] >= 0:
+                        continue
+                    for wy in range(NW):
+                        cand = int(MT[mi + wy])
+                        if cand <= 0:
+                            break
+                        j0 = cand - mm_len - 1
+                        if j0 < 0:
+                            continue
+                        taken = 0
+                        for q in range(NF, NR):
+                            if rptr[q] == j0:
+                                taken = 1
+                        if taken:
+                            continue
+                        ln = 0
+                        while ln < vcap and j0 + 1 + ln <= i - ln and int(codes[j0 + 1 + ln]) == 3 - int(codes[i - ln]):
+                            ln += 1
+                        if ln >= mm_len:
+                            rptr[r] = j0
+                            rlen[r] = ln
+                            rmiss[r] = 0
+                            break
 
     if not decode:
         # flush: one byte that lies strictly inside [x1, x2] when followed by zeros

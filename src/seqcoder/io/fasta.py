@@ -37,8 +37,9 @@ them are its *body* lines (the last body line is non-empty). The body is stored 
 * mode 0, *explicit*: run-length pairs (length, count) of the body line lengths.
 
 Residues are upper-cased (a-z -> A-Z) and the positions where the case toggles are kept. An
-upper-cased residue that is not A/C/G/T is an *exception*: maximal runs of the same exception byte
-are kept as (position, length, byte) and the byte is left out of ``codes``.
+upper-cased residue that is not A/C/G/T is an *exception* (N, IUPAC codes, '-', '*', a lone CR,
+any byte): the runs of consecutive exceptions are kept as (gap, length) and their bytes in one
+string (zstd turns a run of N into a few bytes), and they are left out of ``codes``.
 
 LAYOUT section, version 1 (exact byte layout)
 ---------------------------------------------
@@ -70,10 +71,13 @@ list of positions ``p0 < p1 < ...`` is stored: ``p0, p1 - p0 - 1, p2 - p1 - 1, .
                                         upper case before the first toggle (a toggle at 0 makes
                                         it lower case); lower case = byte + 0x20 of the stored
                                         upper-case byte
-                n_exc, exc_gap[n_exc], exc_len_minus_1[n_exc], exc_byte:u8[n_exc]
-                                        runs of one exception byte (upper-cased residue that is
-                                        not A/C/G/T): start = previous run's end (0 at first) +
-                                        gap; the run covers len residues
+                n_exc, exc_gap[n_exc], exc_len_minus_1[n_exc]
+                                        maximal runs of exception residues (upper-cased residue
+                                        that is not A/C/G/T): run i starts at the end of run i-1
+                                        (0 for the first) + exc_gap[i] and covers
+                                        exc_len_minus_1[i] + 1 residues
+                exc_bytes:u8[sum of the run lengths]
+                                        the upper-cased exception residues, in order
                 (end of BODY: no byte may follow)
     flags    := bit 0 final_eol; bit 1 the first record has no header (all others have one);
                 bit 2 the default line end is CRLF (CR flag set on every line not in eol_exc)
@@ -116,6 +120,9 @@ _MAX_FIELD = 1 << 40  # sanity bound on decoded counts (a corrupt layout must no
 NUCLEOTIDE_BYTES = b"ACGTUNRYKMSWBDHVacgtunrykmswbdhv-*"
 _NUCLEOTIDE_OK = np.zeros(256, dtype=bool)
 _NUCLEOTIDE_OK[np.frombuffer(NUCLEOTIDE_BYTES, dtype=np.uint8)] = True
+_CODE_TABLE = CODE_OF_BYTE.tobytes()  # bytes.translate table: byte -> code, 255 if not ACGT
+_NON_ACGT = bytes(sorted(set(range(256)) - set(b"ACGT")))
+_BASE_TABLE = (BYTE_OF_CODE.tobytes() + bytes(252))  # code -> upper-case base
 
 
 @dataclass(slots=True)
@@ -155,10 +162,39 @@ class ParsedFasta:
 # ----------------------------------------------------------------------------- helpers
 
 
+def _range_indices(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, e)`` over the ranges."""
+    lens = ends - starts
+    shift = np.cumsum(lens) - lens - starts
+    return np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(shift, lens)
+
+
 def _range_mask(size: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Boolean mask of ``size`` with True on the disjoint, sorted ranges [starts, ends)."""
+    """Boolean mask of ``size`` with True on the disjoint, sorted ranges [starts, ends).
+
+    >>> _range_mask(6, np.array([1, 4]), np.array([3, 5])).astype(int).tolist()
+    [0, 1, 1, 0, 1, 0]
+    """
     keep = ends > starts
     starts, ends = starts[keep], ends[keep]
+    if starts.size <= 16:
+        mask = np.zeros(size, dtype=bool)
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            mask[a:b] = True
+        return mask
+    covered = int((ends - starts).sum())
+    many = 16 * starts.size > size  # many short ranges: one cumsum pass is cheaper
+    if 4 * covered <= size and not many:  # few bytes covered: set them
+        mask = np.zeros(size, dtype=bool)
+        mask[_range_indices(starts, ends)] = True
+        return mask
+    gap_starts = np.concatenate([[0], ends])
+    gap_ends = np.concatenate([starts, [size]])
+    if 4 * (size - covered) <= size and not many:  # few bytes left out: clear them
+        mask = np.ones(size, dtype=bool)
+        keep = gap_ends > gap_starts
+        mask[_range_indices(gap_starts[keep], gap_ends[keep])] = False
+        return mask
     delta = np.zeros(size + 1, dtype=np.int8)
     delta[starts] += 1
     delta[ends] -= 1
@@ -181,7 +217,10 @@ def _from_inc_list(gaps: np.ndarray) -> np.ndarray:
 
 
 def _zstd_level(size: int) -> int:
-    return 19 if size <= (1 << 20) else 9
+    """High compression for the usual small parts, fast for the huge ones (junk input)."""
+    if size <= 1 << 20:
+        return 19
+    return 9 if size <= 8 << 20 else 3
 
 
 def _pack(part: bytes) -> tuple[bytes, bool]:
@@ -204,13 +243,15 @@ def _unpack(part: bytes, compressed: bool, what: str) -> bytes:
 # ----------------------------------------------------------------------------- parse
 
 
-def parse_fasta(data: bytes) -> ParsedFasta:
+def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
     """Split any bytes into A/C/G/T codes and a layout (see the module docstring).
 
     >>> p = parse_fasta(b"acgt\\r\\nAC")
     >>> p.codes.tolist(), p.records[0].header, render_fasta(p.codes, p.layout)
     ([0, 1, 2, 3, 0, 1], None, b'acgt\\r\\nAC')
     """
+    if not isinstance(data, bytes):
+        data = bytes(data)
     arr = np.frombuffer(data, dtype=np.uint8)
     n = int(arr.size)
 
@@ -295,55 +336,64 @@ def parse_fasta(data: bytes) -> ParsedFasta:
     crlf_default = n_lines > 0 and int(cr.sum()) * 2 > n_lines
     eol_exc = np.flatnonzero(cr != crlf_default)
 
-    # ---- residues
-    seq_starts = starts[seq_lines]
-    if hdr_lines.size == 0 and not cr.any():
-        res = arr[arr != _LF] if lf.size else arr
+    # ---- residues (bytes-level C loops: join, replace, upper, translate)
+    if hdr_lines.size == 0:
+        seq_text = data
     else:
-        res = arr[_range_mask(n, seq_starts, cend[seq_lines])]
-    n_res = int(res.size)
-    lower = (res >= 97) & (res <= 122)
-    if lower.any():
+        reg_start = starts[rec_first_line]
+        reg_start[int(headerless):] = np.minimum(ends[hdr_lines] + 1, n)
+        reg_end = np.append(starts[rec_first_line[1:]], n)
+        seq_text = b"".join([data[x:y] for x, y in zip(reg_start.tolist(), reg_end.tolist())])
+    if n_lines and bool(cr.any()):
+        seq_text = seq_text.replace(b"\r\n", b"\n")
+        if not final_eol and bool(cr[-1]) and not bool(is_hdr[-1]):
+            seq_text = seq_text[:-1]
+    res_b = seq_text.replace(b"\n", b"")
+    n_res = len(res_b)
+    upper_b = res_b.upper()
+    if upper_b != res_b:
+        lower = np.frombuffer(res_b, dtype=np.uint8) != np.frombuffer(upper_b, dtype=np.uint8)
         toggles = np.flatnonzero(np.diff(lower.view(np.int8), prepend=np.int8(0)))
-        upper = res - (lower.view(np.uint8) << 5)
+        del lower
     else:
         toggles = np.zeros(0, dtype=np.int64)
-        upper = res
-    code_all = CODE_OF_BYTE[upper]
-    exc = code_all == 255
-    n_exc = int(np.count_nonzero(exc))
+    codes = np.frombuffer(upper_b.translate(_CODE_TABLE, _NON_ACGT), dtype=np.uint8).copy()
+    n_exc = n_res - int(codes.size)
     first_bad_line: int | None = None
+    rec_exc = np.zeros(n_rec, dtype=np.int64)
     if n_exc:
-        codes = code_all[~exc]
-        after = np.zeros(n_res, dtype=bool)  # exc[i] and continues the run of exc[i-1]
-        after[1:] = exc[1:] & exc[:-1] & (upper[1:] == upper[:-1])
-        run_starts = np.flatnonzero(exc & ~after)
-        run_ends_mask = np.zeros(n_res, dtype=bool)
-        run_ends_mask[:-1] = exc[:-1] & ~after[1:]
-        run_ends_mask[-1] = exc[-1]
-        exc_len = np.flatnonzero(run_ends_mask) - run_starts + 1
-        exc_byte = upper[run_starts]
-        exc_gap = run_starts.copy()
-        exc_gap[1:] -= run_starts[:-1] + exc_len[:-1]
-        bad_runs = np.flatnonzero(~_NUCLEOTIDE_OK[exc_byte])
-        if bad_runs.size:
-            pos = int(run_starts[bad_runs[0]])
+        exc = np.frombuffer(upper_b.translate(_CODE_TABLE), dtype=np.uint8) == 255
+        edge = np.diff(exc.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+        del exc
+        exc_start = np.flatnonzero(edge == 1)
+        exc_end = np.flatnonzero(edge == -1)
+        del edge
+        exc_len = exc_end - exc_start
+        exc_gap = exc_start.copy()
+        exc_gap[1:] -= exc_end[:-1]
+        exc_bytes = upper_b.translate(None, b"ACGT")
+        exc_cum = np.zeros(exc_len.size + 1, dtype=np.int64)
+        np.cumsum(exc_len, out=exc_cum[1:])
+        if exc_bytes.translate(None, NUCLEOTIDE_BYTES):
+            j = int(np.argmax(~_NUCLEOTIDE_OK[np.frombuffer(exc_bytes, dtype=np.uint8)]))
+            i = int(np.searchsorted(exc_cum, j, side="right")) - 1
+            pos = int(exc_start[i]) + j - int(exc_cum[i])
             seq_res_start = np.zeros(seq_lines.size, dtype=np.int64)
             np.cumsum(seq_len[:-1], out=seq_res_start[1:])
             line = int(np.searchsorted(seq_res_start, pos, side="right")) - 1
             first_bad_line = int(seq_lines[line]) + 1
-        # exceptions per record (records without residues hold none)
-        rec_exc = np.zeros(n_rec, dtype=np.int64)
-        has_res = np.flatnonzero(rec_res > 0)
-        if has_res.size:
-            rec_res_start = np.zeros(n_rec, dtype=np.int64)
-            np.cumsum(rec_res[:-1], out=rec_res_start[1:])
-            rec_exc[has_res] = np.add.reduceat(exc, rec_res_start[has_res], dtype=np.int64)
+        # exceptions per record = (exceptions before its end) - (exceptions before its start)
+        bounds = np.zeros(n_rec + 1, dtype=np.int64)
+        np.cumsum(rec_res, out=bounds[1:])
+        i = np.searchsorted(exc_end, bounds, side="right")  # runs ending at or before bound
+        before = exc_cum[i]
+        partial = i < exc_start.size
+        ip = i[partial]
+        before[partial] += np.clip(bounds[partial] - exc_start[ip], 0, None)
+        rec_exc = np.diff(before)
     else:
-        codes = code_all
-        run_starts = exc_len = exc_gap = np.zeros(0, dtype=np.int64)
-        exc_byte = np.zeros(0, dtype=np.uint8)
-        rec_exc = np.zeros(n_rec, dtype=np.int64)
+        exc_gap = exc_len = np.zeros(0, dtype=np.int64)
+        exc_bytes = b""
 
     # ---- headers
     h_start, h_end = starts[hdr_lines] + 1, cend[hdr_lines]
@@ -372,7 +422,7 @@ def parse_fasta(data: bytes) -> ParsedFasta:
         encode_uvarint(int(exc_len.size)),
         encode_uvarints(exc_gap),
         encode_uvarints(exc_len - 1),
-        exc_byte.tobytes(),
+        exc_bytes,
     ])
     hpart, hz = _pack(hstream)
     bpart, bz = _pack(body)
@@ -425,7 +475,7 @@ class _Layout:
     toggles: np.ndarray
     exc_gap: np.ndarray
     exc_len: np.ndarray
-    exc_byte: np.ndarray
+    exc_bytes: bytes
 
 
 def _read_layout(layout: bytes) -> _Layout:
@@ -459,11 +509,13 @@ def _read_layout(layout: bytes) -> _Layout:
     toggles = _from_inc_list(b.many(b.one()))
     n_exc = b.one()
     exc_gap, exc_len = b.many(n_exc), b.many(n_exc) + 1
-    exc_byte = np.frombuffer(b.raw(n_exc), dtype=np.uint8)
+    if n_exc and int(exc_len.max()) > len(body):
+        raise FormatError("layout: exception run longer than the layout")
+    exc_bytes = b.raw(int(exc_len.sum()))
     if not b.at_end():
         raise FormatError("trailing bytes after the layout body")
     return _Layout(flags, hstream, len(hpart), len(bpart), len(body), rec_res, mode, blanks, k,
-                   run_len, run_count, eol_exc, toggles, exc_gap, exc_len, exc_byte)
+                   run_len, run_count, eol_exc, toggles, exc_gap, exc_len, exc_bytes)
 
 
 # ----------------------------------------------------------------------------- render
@@ -572,26 +624,25 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
     if codes.size and (codes.dtype.kind not in "ui" or int(codes.max()) > 3
                        or int(codes.min()) < 0):
         raise FormatError("codes must be integers 0..3")
-    bases = BYTE_OF_CODE[codes.astype(np.intp, copy=False)] if codes.size \
-        else np.zeros(0, dtype=np.uint8)
+    bases = codes.astype(np.uint8, copy=False).tobytes().translate(_BASE_TABLE)
     if L.exc_len.size:
-        ex_start = np.cumsum(L.exc_gap + np.concatenate([[0], L.exc_len[:-1]]))
-        ex_end = ex_start + L.exc_len
+        ex_end = np.cumsum(L.exc_gap + L.exc_len)
+        ex_start = ex_end - L.exc_len
         if int(ex_end[-1]) > n_res:
             raise FormatError("layout: exception run past the residues")
-        emask = _range_mask(n_res, ex_start, ex_end)
         res = np.empty(n_res, dtype=np.uint8)
-        res[emask] = np.repeat(L.exc_byte, L.exc_len)
-        res[~emask] = bases
+        emask = _range_mask(n_res, ex_start, ex_end)
+        res[emask] = np.frombuffer(L.exc_bytes, dtype=np.uint8)
+        res[~emask] = np.frombuffer(bases, dtype=np.uint8)
+        del emask
     else:
-        res = bases
+        res = np.frombuffer(bases, dtype=np.uint8)
     if L.toggles.size:
         if int(L.toggles[-1]) >= n_res:
             raise FormatError("layout: case toggle past the residues")
-        d = np.zeros(n_res, dtype=np.uint8)
-        d[L.toggles] = 1
-        lower = np.cumsum(d, dtype=np.uint8) & 1
-        res = res + (lower << 5)
+        low_start = L.toggles[0::2]
+        low_end = np.append(L.toggles[1::2], n_res)[: low_start.size]
+        res = np.add(res, np.uint8(32), where=_range_mask(n_res, low_start, low_end), out=res.copy())
 
     # assemble
     out = np.empty(total, dtype=np.uint8)
@@ -609,7 +660,7 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
 # ----------------------------------------------------------------------------- stats
 
 
-def layout_stats(layout: bytes) -> dict:
+def layout_stats(layout: bytes) -> dict[str, int | bool]:
     """Sizes and counts of a layout's parts, for reports.
 
     >>> s = layout_stats(parse_fasta(b">a\\nACGT\\nAC\\n").layout)

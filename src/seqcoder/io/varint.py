@@ -33,11 +33,23 @@ def encode_uvarints(values: Iterable[int] | np.ndarray) -> bytes:
     if v.dtype.kind == "i" and int(v.min()) < 0:
         raise ValueError("varints hold non-negative integers only")
     v = v.astype(np.uint64, copy=False).reshape(-1)
-    nbytes = 1 + (v[:, None] >= _THRESHOLDS[None, :]).sum(axis=1)
-    groups = ((v[:, None] >> _SHIFTS[None, :]) & np.uint64(0x7F)).astype(np.uint8)
-    col = np.arange(10)[None, :]
-    groups |= (col < (nbytes - 1)[:, None]).astype(np.uint8) << 7
-    return groups[col < nbytes[:, None]].tobytes()
+    if int(v.max()) < 0x80:
+        return v.astype(np.uint8).tobytes()
+    nbytes = np.ones(v.size, dtype=np.int64)
+    for threshold in _THRESHOLDS:
+        big = v >= threshold
+        if not big.any():
+            break
+        nbytes += big
+    start = np.zeros(v.size, dtype=np.int64)
+    np.cumsum(nbytes[:-1], out=start[1:])
+    out = np.empty(int(start[-1] + nbytes[-1]), dtype=np.uint8)
+    for k in range(int(nbytes.max())):
+        sel = np.flatnonzero(nbytes > k)
+        group = ((v[sel] >> _SHIFTS[k]) & np.uint64(0x7F)).astype(np.uint8)
+        group[nbytes[sel] > k + 1] |= 0x80
+        out[start[sel] + k] = group
+    return out.tobytes()
 
 
 def encode_uvarint(value: int) -> bytes:
@@ -72,21 +84,27 @@ def decode_uvarints(buf: bytes, offset: int, count: int) -> tuple[np.ndarray, in
         raise FormatError("negative varint count", offset)
     if count == 0:
         return np.zeros(0, dtype=np.uint64), offset
-    b = np.frombuffer(buf, dtype=np.uint8, offset=offset, count=min(len(buf) - offset, count * 10)) \
-        if offset <= len(buf) else np.zeros(0, dtype=np.uint8)
-    ends = np.flatnonzero(b < 0x80)[:count]
+    avail = max(len(buf) - offset, 0)
+    ends = np.zeros(0, dtype=np.int64)
+    for window in (count + count // 8 + 16, count * 10):
+        b = np.frombuffer(buf, dtype=np.uint8, offset=min(offset, len(buf)),
+                          count=min(avail, window))
+        ends = np.flatnonzero(b < 0x80)[:count]
+        if ends.size == count or window >= avail:
+            break
     if ends.size < count:
         raise FormatError(f"truncated varint list ({ends.size} of {count} values)", offset)
     used = int(ends[-1]) + 1
-    starts = np.empty(count, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    lens = ends - starts + 1
+    if used == count:  # every value is one byte
+        return b[:count].astype(np.uint64), offset + used
+    lens = np.diff(ends, prepend=-1)
     if int(lens.max()) > 10:
         raise FormatError("varint longer than 10 bytes", offset)
-    pos_in_value = np.arange(used, dtype=np.int64) - np.repeat(starts, lens)
-    vals = (b[:used] & 0x7F).astype(np.uint64) << (pos_in_value.astype(np.uint64) * np.uint64(7))
-    return np.add.reduceat(vals, starts), offset + used
+    vals = b[ends].astype(np.uint64)
+    for k in range(1, int(lens.max())):
+        sel = np.flatnonzero(lens > k)
+        vals[sel] = (vals[sel] << np.uint64(7)) | (b[ends[sel] - k] & 0x7F).astype(np.uint64)
+    return vals, offset + used
 
 
 class VarintReader:

@@ -134,7 +134,6 @@ def _build(arch: str, hparams: dict, state: dict, where: str):
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    del torch
     return model
 
 

@@ -27,6 +27,7 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--P", type=int, default=4, help="latent channels (default 4)")
     p.add_argument("--K", type=int, default=1280, help="chunk length (default 1280)")
     p.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test-size widths
+    p.add_argument("--max-steps", type=int, help=argparse.SUPPRESS)  # tests: simulate an interruption
     p.add_argument("--name", default="seqcoder-ae-p4", help="model name written to the manifest")
     p.add_argument("--version", default="1", help="model version written to the manifest")
     p.add_argument("--weights-dtype", choices=("float16", "float32"), default="float16",

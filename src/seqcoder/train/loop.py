@@ -156,6 +156,7 @@ def train_from_args(args) -> int:
         })
 
     stopped_early = False
+    last_plot = [time.time()]
     while file_idx < len(files):
         path = files[file_idx]
         codes = read_ae_codes(path)
@@ -188,7 +189,8 @@ def train_from_args(args) -> int:
                 bar.update(1)
                 bar.set_postfix(file=file_idx, loss=f"{float(loss.detach()):.4f}")
             out_of_time = deadline is not None and time.time() >= deadline
-            if it % args.eval_every == 0 or it == args.iterations or out_of_time:
+            interrupted = args.max_steps is not None and global_step >= args.max_steps
+            if it % args.eval_every == 0 or it == args.iterations or out_of_time or interrupted:
                 e_loss, e_acc = evaluate_chunks(model, eval_c, args.batch, device)
                 log.append({
                     "file": Path(path).name, "file_index": file_idx, "iteration": it,
@@ -199,8 +201,13 @@ def train_from_args(args) -> int:
                 })
                 run_loss, run_hit, run_n, run_steps = 0.0, 0, 0, 0
                 (out / "log.json").write_text(json.dumps({"schema_version": 1, "points": log}, indent=1))
-                _plot(log, out)
+                if time.time() - last_plot[0] > 60:  # plots are slow; redrawn at most once a minute
+                    _plot(log, out)
+                    last_plot[0] = time.time()
                 checkpoint()
+            if interrupted:
+                _plot(log, out)
+                return 0
             if out_of_time:
                 stopped_early = True
                 data_info[file_idx]["iterations_done"] = it
@@ -214,6 +221,7 @@ def train_from_args(args) -> int:
         bar.close()
     wall = wall_before + time.time() - t0
     checkpoint()
+    _plot(log, out)
     _export(model, args, hp, files, data_info, log, wall, stopped_early, device)
     return 0
 
