@@ -65,7 +65,7 @@ def main() -> None:
         k, v = kv.split("=", 1)
         for lv in levels:
             cfg = dict(cm._LEVELS[lv])
-            cfg[k] = eval(v)  # noqa: S307 - a developer tool
+            cfg[k] = eval(v, vars(cm))  # noqa: S307 - a developer tool
             cm._LEVELS[lv] = cfg
     cm.cm_encode(np.zeros(10, np.uint8), 1)  # compile outside the timings
     tot = {lv: [0, 0, 0.0, 0.0] for lv in levels}

@@ -23,8 +23,20 @@ TIMEOUT=${TIMEOUT:-3600}               # seconds per step before it counts as fa
 # ae-zstd decodes at ~50 kB/s, so it runs on DNAcorpus only unless GENOME_CODECS says otherwise
 DNACORPUS_CODECS=${DNACORPUS_CODECS:-cm@1,cm@6,cm@9,ae-zstd@default,2bit@default}
 GENOME_CODECS=${GENOME_CODECS:-cm@1,cm@6,cm@9,2bit@default}
+MODEL=${MODEL:-}                       # --model for the ae-* codecs (default: the shipped one)
 
-export PYTHONPATH="$ROOT/src${PYTHONPATH:+:$PYTHONPATH}"
+# Benchmark a snapshot of src/, so that editing the code during the ~25 min run cannot mix
+# versions (a file compressed by one version and decoded by another fails). SNAPSHOT=0: live tree.
+SRC=$ROOT/src
+if [ "${SNAPSHOT:-1}" != 0 ]; then
+    SNAP=$(mktemp -d "${TMPDIR:-/tmp}/seqcoder-bench-src.XXXXXX")
+    trap 'rm -rf "$SNAP"' EXIT
+    cp -r "$ROOT/src" "$SNAP/src"
+    find "$SNAP/src" -name __pycache__ -prune -exec rm -rf {} +
+    SRC=$SNAP/src
+    "$PY" -m compileall -q "$SRC" >/dev/null || { echo "src/ does not compile; not benchmarking it" >&2; exit 1; }
+fi
+export PYTHONPATH="$SRC${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$OUT"
 status=0
 
@@ -35,7 +47,7 @@ bench() {  # name title codecs files...
     "$PY" -m seqcoder.bench "$@" --codecs "$codecs" --baselines "$BASELINES" \
         --repeat "$REPEAT" --timeout "$TIMEOUT" --title "$title" \
         --json "$OUT/$name.json" --markdown "$OUT/$name.md" --plots "$OUT" --plot-prefix "$name" \
-        || status=1
+        ${MODEL:+--model "$MODEL"} || status=1
 }
 
 if [ "$ONLY" = all ] || [ "$ONLY" = dnacorpus ]; then

@@ -107,7 +107,7 @@ def _seqcoder_tool(codec: str, level: int | None, model: str | None) -> Tool:
     mdl = ["--model", model] if (model and codec in AE_CODECS) else []
     setting = f"{codec} " + (f"-{level}" if level is not None else "default")
     if mdl:
-        setting += f" --model {model}"
+        setting += f" --model {Path(model).name}"  # a path would make long, machine-specific labels
     src = str(_SRC_DIR)
     pp = os.environ.get("PYTHONPATH")
     return Tool(
@@ -588,10 +588,15 @@ def _git_describe() -> str | None:
 
 
 def _source_digest() -> str:
-    """sha256 (first 16 hex digits) over the package's .py files, path and content."""
+    """sha256 (first 16 hex digits) over the package's code and weights, path and content.
+
+    The harness itself (bench*.py) is left out: editing it does not change what codecs write.
+    """
     h = hashlib.sha256()
     pkg = Path(__file__).resolve().parent
-    for f in sorted(pkg.rglob("*.py")):
+    files = [f for f in pkg.rglob("*") if f.is_file() and f.suffix in (".py", ".json", ".safetensors")
+             and not f.name.startswith("bench") and "__pycache__" not in f.parts]
+    for f in sorted(files):
         h.update(f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
@@ -708,14 +713,35 @@ def _as_tool(name: str, spec: Tool | tuple) -> Tool:
     return Tool(name, "", tuple(comp), tuple(decomp), kind="custom")
 
 
+def _warm_up(tools: Sequence[Tool], say: Callable[[str], None]) -> None:
+    """One untimed round trip per tool on a small file, so that the first timed row does not
+    pay for compiling kernels (numba's cache) or for a cold disk cache of the imports."""
+    if not tools:
+        return
+    import random
+
+    rng = random.Random(0)
+    seq = "".join(rng.choice("ACGT") for _ in range(8000))
+    with tempfile.TemporaryDirectory(prefix="seqcoder-bench-warmup-") as tmp:
+        f = Path(tmp) / "warmup.fa"
+        f.write_text(">warmup\n" + "\n".join(seq[i:i + 80] for i in range(0, len(seq), 80)) + "\n")
+        fi = file_info(f)
+        for t in tools:
+            say(f"  warm-up: {t.label}")
+            bench_one(fi, t)  # a failure shows up again, timed and reported, in the real rows
+
+
 def benchmark(paths: Sequence[str | os.PathLike], tools: Sequence[Tool], *, two_bit: bool = True,
               skipped: Sequence[dict] = (), repeat: int = 1, timeout: float | None = None,
-              keep: Path | None = None, progress: Callable[[str], None] | None = None) -> dict:
+              keep: Path | None = None, progress: Callable[[str], None] | None = None,
+              warmup: bool = True) -> dict:
     """Run every tool on every file; return the report (``schema_version`` 1)."""
     say = progress or (lambda s: None)
     machine = machine_info()
     files = [file_info(p) for p in paths]
     rows: list[dict] = []
+    if warmup:
+        _warm_up([t for t in tools if t.kind == "seqcoder"], say)
     n_jobs = len(files) * len(tools)
     job = 0
     t_start = time.perf_counter()
@@ -734,6 +760,7 @@ def benchmark(paths: Sequence[str | os.PathLike], tools: Sequence[Tool], *, two_
             else:
                 say(f"  [{job}/{n_jobs}] {tool.label}: FAILED: {r['reason']}")
     machine["loadavg_end"] = _loadavg()
+    machine["seqcoder_source_sha256_end"] = _source_digest()
     versions = {}
     for t in tools:
         if t.kind == "baseline" and t.name not in versions:
@@ -852,14 +879,19 @@ def bpb_matrix(report: dict, labels: Sequence[str] | None = None) -> list[str]:
 
 
 def load_warning(report: dict) -> str:
-    """A sentence when other work shared the machine (1-minute load above half the cores)."""
+    """Sentences on what may spoil the numbers: a busy machine, code edited during the run."""
     m = report["machine"]
+    edited = ""
+    end = m.get("seqcoder_source_sha256_end")
+    if end and end != m.get("seqcoder_source_sha256"):
+        edited = ("**The seqcoder source changed during this run**, so its rows may mix versions "
+                  "(a row compressed by one version and decoded by another fails); rerun it. ")
     loads = [x[0] for x in (m.get("loadavg_start"), m.get("loadavg_end")) if x]
     cores = m.get("cores_usable") or m.get("cores") or 1
     if loads and max(loads) > 0.5 * cores + 1.0:
-        return (f"The machine was busy with other work (1-minute load average up to {max(loads):.1f} "
-                f"on {cores} cores), so the speeds are pessimistic.")
-    return ""
+        return edited + (f"The machine was busy with other work (1-minute load average up to "
+                         f"{max(loads):.1f} on {cores} cores), so the speeds are pessimistic.")
+    return edited.strip()
 
 
 def render_markdown(report: dict, title: str | None = None) -> str:
@@ -950,12 +982,15 @@ def render_plots(report: dict, outdir: str | os.PathLike, prefix: str = "bench")
         if mbs:
             ax.scatter([mbs], [t["bpb"]], color=cmap(labels.index(t["label"]) % 20 if t["label"] in labels else j),
                        s=40, zorder=3)
-            ax.annotate(t["label"], (mbs, t["bpb"]), fontsize=7, xytext=(4, 3), textcoords="offset points")
+            # alternate above/below so neighbours with equal speed and size stay legible
+            ax.annotate(t["label"], (mbs, t["bpb"]), fontsize=7, xytext=(5, 4 if j % 2 == 0 else -10),
+                        textcoords="offset points")
     ax.set_xscale("log")
     from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}"[0] in "25" else ""))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[:1] in ("2", "5")
+                                               else ""))
     ax.margins(x=0.15, y=0.08)
     ax.set_xlabel("compression speed, MB/s (10⁶ bases/s, log scale)")
     ax.set_ylabel("bits per base" + (" (all files)" if len(files) > 1 else f" ({files[0]})" if files else ""))
@@ -993,6 +1028,8 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--plots", metavar="DIR", default=None, help="write PNG plots into DIR")
     p.add_argument("--plot-prefix", default="bench", help="file name prefix of the plots (default: bench)")
     p.add_argument("--keep", metavar="DIR", default=None, help="keep the compressed files in DIR")
+    p.add_argument("--no-warmup", dest="warmup", action="store_false",
+                   help="skip the untimed warm-up round trip of each seqcoder codec")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -1050,7 +1087,8 @@ def run(args: argparse.Namespace, tools: Mapping[str, Tool | tuple] | None = Non
 
     report = benchmark(args.files, selected, two_bit="2bit" in names, skipped=skipped,
                        repeat=args.repeat, timeout=args.timeout,
-                       keep=Path(args.keep) if args.keep else None, progress=say)
+                       keep=Path(args.keep) if args.keep else None, progress=say,
+                       warmup=getattr(args, "warmup", True))
     if args.json_out:
         Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json_out).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")

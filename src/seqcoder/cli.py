@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(f"-{level}", dest="level", action="store_const", const=level,
                        help=argparse.SUPPRESS)
     p.add_argument("-L", "--level", dest="level", type=int, default=None, metavar="N",
-                   help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 6)")
+                   help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 5)")
     p.add_argument("--model", metavar="NAME|PATH", help="autoencoder for the ae-* codecs (default: shipped)")
     p.add_argument("--ae-margin", type=float, default=None, metavar="M",
                    help="safety margin of the autoencoder's rounding decisions (see FORMAT.md)")
@@ -369,10 +369,12 @@ def _section_name(section_id: int) -> str:
 
 
 def _cmd_models(args) -> int:
-    from .models.zoo import list_models
+    from .models.zoo import DEFAULT_MODEL, shipped_models
 
-    for entry in list_models():
-        print(entry)
+    for entry in shipped_models():
+        spec = f"{entry['name']}@{entry['version']}"
+        mark = " (default)" if entry["name"] == DEFAULT_MODEL or spec == DEFAULT_MODEL else ""
+        print(f"{spec}{mark}  sha256 {entry.get('sha256', '?')[:16]}…  {entry.get('file', '')}")
     return 0
 
 

@@ -139,3 +139,14 @@ def test_missing_section_is_format_error():
     del secs[SectionId.AE_RESIDUAL]
     with pytest.raises(FormatError):
         c.decode(secs, 100)
+
+
+def test_both_latent_layouts_decode():
+    c = _codec()
+    codes = _codes(700)
+    a = c.stage.analyse(codes)
+    for layout in (ac.LATENT_LAYOUT_CHUNK_MAJOR, ac.LATENT_LAYOUT_CHANNEL_MAJOR):
+        a.params.latent_layout = layout
+        params, latent, amb = c.stage.sections(a)
+        recon, _ = c.stage.reconstruct(params, latent, amb, len(codes))
+        assert np.array_equal(recon, a.recon)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,8 @@ def test_json_report_schema(tiny: Path, tmp_path: Path):
     assert rep["files"][0]["bases"] == bench.count_acgt(FASTA)
     assert rep["failures"] == 0
     labels = {r["label"] for r in rep["rows"]}
-    assert {"2-bit packing", "gzip -9", "fakezip"} <= labels
+    has_gzip = shutil.which("gzip") is not None
+    assert {"2-bit packing", "fakezip"} | ({"gzip -9"} if has_gzip else set()) <= labels
     for r in rep["rows"]:
         for k in ("file", "tool", "setting", "ok", "status", "bytes", "bpb", "bases", "compress",
                   "decompress", "roundtrip"):
@@ -94,8 +96,8 @@ def test_json_report_schema(tiny: Path, tmp_path: Path):
     two = next(r for r in rep["rows"] if r["kind"] == "computed")
     assert two["bytes"] == -(-bench.count_acgt(FASTA) // 4)
     tot = {t["label"]: t for t in rep["totals"]}
-    assert tot["gzip -9"]["bpb"] == pytest.approx(
-        next(r for r in rep["rows"] if r["label"] == "gzip -9")["bpb"], rel=1e-5)
+    assert tot["fakezip"]["bpb"] == pytest.approx(
+        next(r for r in rep["rows"] if r["label"] == "fakezip")["bpb"], rel=1e-5)
     text = md.read_text()
     assert "| tool | setting | bytes | bpb |" in text and "✓" in text
 
@@ -171,7 +173,7 @@ def test_codec_and_level_grid():
 @pytest.mark.skipif(not _seqcoder_cli_works(), reason="seqcoder CLI (python -m seqcoder compress) not available yet")
 def test_seqcoder_codecs_round_trip(tiny: Path, tmp_path: Path):
     out = tmp_path / "r.json"
-    rc = bench.run(_args([tiny], "--codecs", "cm,2bit", "--baselines", "2bit", "--json", str(out)))
+    rc = bench.run(_args([tiny], "--codecs", "cm,2bit", "--baselines", "2bit", "--json", str(out), "--no-warmup"))
     rep = json.loads(out.read_text())
     assert rc == 0, [r["reason"] for r in rep["rows"] if not r["ok"]]
     assert {r["setting"] for r in rep["rows"] if r["kind"] == "seqcoder"} == {"cm default", "2bit default"}

@@ -10,7 +10,7 @@ import pytest
 
 from seqcoder.codecs.base import CodecOptions
 from seqcoder.codecs.cm import CmCodec
-from seqcoder.entropy import DEFAULT_LEVEL, cm_decode, cm_encode, memory_bytes
+from seqcoder.entropy import CM_FORMAT_VERSION, DEFAULT_LEVEL, cm_decode, cm_encode, memory_bytes
 from seqcoder.format.ids import SectionId
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,8 +110,13 @@ def test_garbage_never_crashes():
     for cut in (1, 2, 5, len(data) // 2):
         out = cm_decode(data[:cut], len(codes), DEFAULT_LEVEL)
         assert out.shape == codes.shape
-    junk = bytes([1]) + rng.integers(0, 256, 300, dtype=np.uint8).tobytes()
+    junk = bytes([CM_FORMAT_VERSION]) + rng.integers(0, 256, 300, dtype=np.uint8).tobytes()
     assert cm_decode(junk, 5000, DEFAULT_LEVEL).max() <= 3
+    # the lean kernel of level 1
+    data = cm_encode(codes, 1)
+    for cut in (1, 2, 5, len(data) // 2):
+        assert cm_decode(data[:cut], len(codes), 1).shape == codes.shape
+    assert cm_decode(junk, 5000, 1).max() <= 3
 
 
 @pytest.mark.parametrize("level", [1, DEFAULT_LEVEL])
@@ -140,7 +145,7 @@ def test_memory_bound():
 
 
 # Changing this digest means the coded format changed: bump CM_FORMAT_VERSION with it.
-GOLDEN_SHA256 = "bc73f77948a2894e792de0136bdb6590f00717fd466e5a36196f7396ab433229"
+GOLDEN_SHA256 = "4b6ea0e0985db29be93dc6ed86db7d4bcb49d6db976f326e05b34f4baa45261f"
 
 
 def test_golden():

@@ -21,7 +21,8 @@ base. ``m`` is in units of ``4y`` and stored in AE_PARAMS.
 AE_PARAMS layout (little-endian, format 1)::
 
     u8 format=1 | u32 K | u16 P | u32 latent_length | u32 chunks | f32 margin
-    | u8 latent_layout (1: chunk-major int8 (chunks, P, L)) | u8 ambiguous_format (1: varint gaps)
+    | u8 latent_layout (1: int8 (chunks, P, L); 2: int8 (P, chunks, L), written by default)
+    | u8 ambiguous_format (1: varint gaps)
     | f32 scale[P]
 """
 
@@ -42,7 +43,8 @@ from ..codecs.base import CodecOptions
 from ..errors import FormatError, ModelError, UnsafeDecodeError
 
 PARAMS_FORMAT = 1
-LATENT_LAYOUT_CHUNK_MAJOR = 1
+LATENT_LAYOUT_CHUNK_MAJOR = 1  # int8 (chunks, P, L), as the network produces it
+LATENT_LAYOUT_CHANNEL_MAJOR = 2  # int8 (P, chunks, L): each channel's values together (smaller)
 AMBIGUOUS_VARINT_GAPS = 1
 ZSTD_LEVEL = 22
 PAD_CODE = 4
@@ -189,7 +191,7 @@ class AEParams:
     chunks: int
     margin: float
     scales: np.ndarray
-    latent_layout: int = LATENT_LAYOUT_CHUNK_MAJOR
+    latent_layout: int = LATENT_LAYOUT_CHANNEL_MAJOR
     ambiguous_format: int = AMBIGUOUS_VARINT_GAPS
 
     def to_bytes(self) -> bytes:
@@ -204,7 +206,7 @@ class AEParams:
         fmt, K, P, L, chunks, margin, layout, amb = _HEAD.unpack_from(data)
         if fmt != PARAMS_FORMAT:
             raise FormatError(f"AE_PARAMS format {fmt} is not supported (this version reads {PARAMS_FORMAT})")
-        if layout != LATENT_LAYOUT_CHUNK_MAJOR or amb != AMBIGUOUS_VARINT_GAPS:
+        if layout not in (LATENT_LAYOUT_CHUNK_MAJOR, LATENT_LAYOUT_CHANNEL_MAJOR) or amb != AMBIGUOUS_VARINT_GAPS:
             raise FormatError(f"AE_PARAMS: unknown latent layout {layout} or ambiguous format {amb}")
         if len(data) != _HEAD.size + 4 * P:
             raise FormatError(f"AE_PARAMS section has {len(data)} bytes, expected {_HEAD.size + 4 * P}")
@@ -289,6 +291,11 @@ class AEStage:
         if not 0 <= self.margin < 0.25:
             raise ValueError(f"ae margin must be in [0, 0.25), got {self.margin}")
         self.device = device or "cpu"
+        if self.device.startswith("cuda"):
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ModelError(f"device {self.device!r} requested but torch sees no CUDA device")
         self.batch = int(batch)
         #: test hook: called on the decode side with the flat float32 decoder output
         self.decode_output_hook: Callable[[np.ndarray], np.ndarray] | None = None
@@ -358,7 +365,10 @@ class AEStage:
 
     def sections(self, a: AEAnalysis) -> tuple[bytes, bytes, bytes]:
         """(AE_PARAMS, AE_LATENT, AE_AMBIGUOUS) bytes of an analysis."""
-        return a.params.to_bytes(), zstd_compress(a.latent.tobytes()), ambiguous_to_bytes(a.ambiguous)
+        lat = a.latent
+        if a.params.latent_layout == LATENT_LAYOUT_CHANNEL_MAJOR:
+            lat = lat.transpose(1, 0, 2)
+        return a.params.to_bytes(), zstd_compress(np.ascontiguousarray(lat).tobytes()), ambiguous_to_bytes(a.ambiguous)
 
     # -- decoder side
     def reconstruct(self, params_b: bytes, latent_b: bytes, amb_b: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -372,7 +382,10 @@ class AEStage:
             raise FormatError(f"AE_PARAMS: {p.chunks} chunks cannot hold {n} bases of K={p.K}")
         size = p.chunks * p.P * p.latent_length
         q = np.frombuffer(zstd_decompress(latent_b, size, "AE_LATENT"), dtype=np.int8)
-        q = q.reshape(p.chunks, p.P, p.latent_length)
+        if p.latent_layout == LATENT_LAYOUT_CHANNEL_MAJOR:
+            q = q.reshape(p.P, p.chunks, p.latent_length).transpose(1, 0, 2)
+        else:
+            q = q.reshape(p.chunks, p.P, p.latent_length)
         ambiguous = ambiguous_from_bytes(amb_b, n)
         y = self.decoder_output(dequantize(q, p.scales))[:n]
         if self.decode_output_hook is not None:

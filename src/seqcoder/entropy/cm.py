@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cm_kernel import N_PRM, alloc_tables, build_tables, cm_kernel
+from .cm_kernel import N_PRM, alloc_tables, build_tables, cm_kernel, cm_lean
 
 #: first payload byte; bump when the coded format changes
-CM_FORMAT_VERSION = 1
+CM_FORMAT_VERSION = 2
 DEFAULT_LEVEL = 5
+#: repeat tables store positions in int32
+_MAX_N = (1 << 30) - 1
 
 _SQ, _ST, _RT = build_tables()
 
-# Per level: finite-context models as (order, log2 slots, count limit, inverted repeats),
-# then the repeat models (min length, log2 table size, miss threshold of last 16, number of
-# forward followers, number of reverse-complement followers)
-# and the mixer / APM rates.  An order whose 4^k contexts fit in 2^bits slots is a direct
-# table; deeper orders are 2-way hashed buckets with a 16-bit check.
+# Per level: finite-context models as (order, log2 slots, count limit | rate table << 10,
+# inverted repeats on/off); an order whose 4^k contexts fit in 2^bits slots is a direct table,
+# deeper orders are 2-way hashed buckets with a 16-bit check. ``rep``: repeat followers (min
+# length, log2 table size, miss threshold of the last 16, forward followers, reverse-complement
+# followers). ``lr``: mixer rates (mixers 1-3, final mixer). ``arate``: APM rate shift.
+# ``vcap``: longest verification of a repeat candidate. ``am``: adaptive (count, p) maps as
+# extra inputs. ``fast``: one mixer, no APM. ``apm1``: order of the first APM context.
+# ``repl``: replace a weak follower when a candidate is this much longer (0: off). ``m3``:
+# third mixer's selector. ``lrd``/``lrk``: mixer-rate boost at the block start. ``vote``: the
+# followers' vote as one more input. ``rsync``: a follower that misses is shifted by +-1..+-rsmax
+# when the shifted copy matches the last ``rsync`` bases (indel re-sync; 0: off). The tuning
+# history is in the cm report (benchmarks/).
 _LEVELS: dict[int, dict] = {}
 
 
-def _lv(models, rep=(12, 22, 8, 1, 1), lr=(16, 16, 16), arate=7, vcap=32, am=0, fast=0, apm1=4):
+def _lv(models, rep=(12, 22, 8, 1, 1), lr=(16, 16, 16), arate=7, vcap=32, am=0, fast=0,
+        apm1=4, repl=0, m3=0, lrd=0, lrk=0, vote=0, rsync=8, rsmax=3):
     return {"models": models, "rep": rep, "lr": lr, "arate": arate, "vcap": vcap, "am": am,
-            "fast": fast, "apm1": apm1}
+            "fast": fast, "apm1": apm1, "repl": repl, "m3": m3,
+            "lrd": lrd, "lrk": lrk, "vote": vote, "rsync": rsync,
+            "rsmax": rsmax}
 
 
 def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
@@ -31,18 +43,21 @@ def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
              1023 if k <= 11 else deep_limit, 1 if k <= ir_max else 0) for k in orders]
 
 
-_LEVELS[1] = _lv(_m([3, 8]), rep=(20, 20, 8, 0, 0), fast=1)
-_LEVELS[2] = _lv(_m([2, 6, 10]), rep=(16, 20, 8, 1, 0), fast=1)
-_LEVELS[3] = _lv(_m([2, 4, 8, 11, 16]), rep=(16, 22, 8, 1, 1))
-_LEVELS[4] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 16]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
-_LEVELS[5] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 14, 18]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
-_LEVELS[6] = _lv(_m([2, 3, 4, 6, 8, 11, 12, 14, 16, 20]), rep=(16, 22, 8, 2, 2), lr=(16, 16, 4))
-_LEVELS[7] = _lv(_m([1, 2, 3, 4, 6, 8, 10, 11, 12, 14, 16, 18, 20], ir_max=24),
-                 rep=(16, 22, 8, 3, 3), lr=(12, 12, 4), am=1)
-_LEVELS[8] = _lv(_m([1, 2, 3, 4, 6, 8, 10, 11, 12, 14, 16, 18, 20], 23, ir_max=24),
-                 rep=(16, 23, 8, 3, 3), lr=(12, 12, 4), am=1)
-_LEVELS[9] = _lv(_m([1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22], 23, ir_max=24),
-                 rep=(16, 23, 8, 4, 4), lr=(12, 12, 4), am=1)
+_LOW = _m([1, 2, 3, 4, 5, 6, 7, 8])
+_DEEP16 = [(16, 22, 255 + (3 << 10), 0)]
+_LEVELS[1] = _lv(_m([3, 8]), rep=(20, 18, 12, 1, 0), fast=1)
+# levels with ``lean`` (order a, order b, follower min length, follower table bits, mixer
+# rate, IR on b, miss threshold, verify cap, APM, IR on a, APM rate, insert step) use
+# :func:`cm_lean` when no hint is given (with a hint: the generic kernel, settings above)
+_LEVELS[1]["lean"] = (5, 8, 16, 18, 16, 1, 12, 32, 0, 1, 7, 4)
+_LEVELS[2] = _lv(_m([2, 4, 8]), rep=(16, 20, 12, 1, 1), fast=1, vote=1)
+_LEVELS[3] = _lv(_m([2, 3, 4, 6, 8]), rep=(14, 22, 12, 2, 2), lr=(16, 16, 4), vote=1)
+_LEVELS[4] = _lv(_LOW, rep=(14, 22, 12, 3, 3), lr=(16, 16, 4), vote=1)
+_LEVELS[5] = _lv(_LOW + _DEEP16, rep=(14, 22, 12, 4, 4), lr=(16, 16, 4), vote=1)
+_LEVELS[6] = _lv(_LOW + _DEEP16, rep=(14, 22, 12, 6, 6), lr=(16, 16, 4), vote=1)
+_LEVELS[7] = _lv(_LOW + _DEEP16, rep=(14, 22, 12, 8, 8), lr=(16, 16, 4), vote=1)
+_LEVELS[8] = _lv(_LOW + _DEEP16, rep=(14, 23, 12, 12, 12), lr=(16, 16, 4), vote=1)
+_LEVELS[9] = _lv(_LOW + _DEEP16, rep=(14, 23, 12, 16, 16), lr=(16, 16, 4), vote=1)
 
 
 def level_config(level: int) -> dict:
@@ -76,6 +91,13 @@ def _arrays(level: int, n: int):
     prm[11] = cfg.get("am", 0)
     prm[14] = cfg.get("fast", 0)
     prm[15] = cfg.get("apm1", 4)
+    prm[3] = cfg.get("repl", 0)
+    prm[9] = cfg.get("m3", 0)
+    prm[16] = cfg.get("lrd", 0)
+    prm[17] = cfg.get("lrk", 0)
+    prm[18] = cfg.get("vote", 0)
+    prm[19] = cfg.get("rsync", 0)
+    prm[20] = cfg.get("rsmax", 3)
     return (np.array(orders, dtype=np.int64), np.array(tbits, dtype=np.int64),
             np.array(limits, dtype=np.int64), np.array(irf, dtype=np.int64), prm)
 
@@ -100,6 +122,15 @@ def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
 
 def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data: np.ndarray,
          python: bool = False, cap: int = 4):
+    lean = level_config(level).get("lean")
+    if lean is not None and not has_hint:
+        prm = np.zeros(13, dtype=np.int64)
+        prm[:9] = lean[:9]
+        prm[9] = cap
+        prm[10:13] = lean[9:12]
+        prm[3] = min(prm[3], max(10, int(np.ceil(np.log2(max(codes.shape[0], 1) * 2)))))
+        fn = cm_lean.py_func if python else cm_lean
+        return fn(decode, codes, prm, data, _SQ, _ST, _RT)
     orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0])
     prm[10] = cap
     T, MT = alloc_tables(orders, tbits, prm)
@@ -129,6 +160,8 @@ def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
     n = codes.shape[0]
     if n and int(codes.max()) > 3:
         raise ValueError("cm_encode: codes must be 0..3")
+    if n > _MAX_N:
+        raise ValueError(f"cm_encode: a block holds at most {_MAX_N} bases, got {n}")
     hint_a, has_hint = _check_hint(hint, n)
     if n == 0:
         return bytes([CM_FORMAT_VERSION])
@@ -149,8 +182,8 @@ def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *
     """
     level_config(level)
     n = int(n)
-    if n < 0:
-        raise ValueError("negative length")
+    if n < 0 or n > _MAX_N:
+        raise ValueError(f"cm_decode: block length {n} out of range")
     if len(data) < 1 or data[0] != CM_FORMAT_VERSION:
         raise ValueError("cm payload: unknown format version")
     hint_a, has_hint = _check_hint(hint, n)

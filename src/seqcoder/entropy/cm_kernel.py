@@ -2,25 +2,37 @@
 
 Every base (code 0..3) is coded as two binary decisions: the high bit ``b1 = s >> 1`` (node 0)
 and then the low bit given the high bit (node ``1 + b1``). Each context therefore owns three
-binary counters. For every decision the kernel
+binary counters (22-bit probability + 10-bit count, adaptive rate 1/(n + d)). For every
+decision the kernel
 
 1. reads the counters of all finite-context models (direct tables for low orders, 2-way hashed
-   buckets with a 16-bit check for deep orders), of the forward and reverse-complement repeat
-   models and of the hint model, and turns them into stretch-domain inputs;
-2. mixes them with two gated logistic mixers (weight sets chosen by small contexts) whose
-   outputs are combined by a final two-input mixer;
-3. refines the result with two adaptive probability maps (APM/SSE);
+   buckets with a 16-bit check for deep orders), of the repeat followers and of the hint model,
+   and turns them into stretch-domain inputs;
+2. mixes them with three gated logistic mixers (weight sets chosen by the repeat state, by the
+   order-2 context / hint state, and by how many orders have seen their context) whose outputs
+   are combined by a final three-input mixer (``fast`` mode: one mixer only);
+3. refines the result with two adaptive probability maps (APM/SSE): order-k context, and
+   the expectation of the longest forward / reverse-complement followers (not in fast mode);
 4. codes (or decodes) the bit with a 32-bit binary arithmetic coder and updates everything.
 
-After a base is known, every order-k model is also updated with the inverted repeat: the
-context read on the other strand (reverse complement of the last k bases) followed by the
-complement of the base k positions back.
+After a base is known, order-k models flagged for it are also updated with the inverted
+repeat: the context read on the other strand (reverse complement of the last k bases) followed
+by the complement of the base k positions back.
+
+Repeat followers (XM copy experts / JARVIS repeat models): a hash table keeps the last ``NW``
+positions of every ``mm_len``-mer. Free forward followers take verified earlier occurrences of
+the last ``mm_len`` bases and predict the base that followed; reverse-complement followers take
+occurrences of the reverse complement and walk backwards predicting complements. Each keeps
+its run length and miss history (last 16); it predicts through an adaptive map indexed by
+(follower, run-length bucket, misses in the last 8, node) and is dropped after more than
+``mm_thr`` misses in the last 16 bases.
 
 Everything is integer arithmetic: 12-bit probabilities, stretch/squash tables built with
 integer maths, integer mixer weights (16 fractional bits). The kernel is compiled with numba;
 ``cm_kernel.py_func`` runs the same source under the plain interpreter and produces the same
 bytes (all 32-bit quantities are masked explicitly; every table read goes through ``int()``
-so no numpy fixed-width scalar arithmetic can wrap differently).
+so no numpy fixed-width scalar arithmetic can wrap differently). Payload reads are
+bounds-checked (bytes past the end read as zero).
 """
 
 from __future__ import annotations
@@ -29,7 +41,7 @@ import numpy as np
 from numba import njit
 
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
-N_PRM = 16
+N_PRM = 21
 
 #: counter rate tables: rate = 1 / (n + d/100); ``limits`` picks one with ``id << 10``
 RATE_D = (150, 125, 110, 102, 200, 300)
@@ -88,7 +100,7 @@ def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
     return T, MT
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm, data,
               SQ, ST, RT, T, MT):
     """Code ``codes`` (encode) or fill ``codes`` from ``data`` (decode).
@@ -98,11 +110,14 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
     ``prm``: 0 repeat-model min length, 1 repeat table bits, 2 miss threshold (of last 16),
-    3 unused, 4 mixer-1 rate, 5 mixer-2 rate, 6 final mixer
-    rate, 7 APM rate, 8 repeat verify cap, 9 second forward repeat model min length (0: off),
+    3 repeat replacement margin (0: a follower is only replaced when it drops), 4 mixer-1
+    rate, 5 mixer-2 rate, 6 final mixer rate, 7 APM rate, 8 repeat verify cap, 9 third mixer's context (0: orders seen, 1: active followers),
     10 output capacity in bits per base, 11 adaptive count maps on/off, 12 forward repeat
     models, 13 reverse-complement repeat models, 14 fast mode (one mixer, no APM),
-    15 order of the first APM's context (1..10).
+    15 order of the first APM's context (1..10), 16 bases over which the mixer
+    rates decay, 17 initial rate boost factor (rate * (1 + k)), 18 follower vote input on/off,
+    19 indel re-sync of followers: min matching bases at the shifted position (0: off),
+    20 largest re-sync shift.
     """
     n = codes.shape[0]
     nm = orders.shape[0]
@@ -118,6 +133,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     arate = prm[7]
     vcap = prm[8]
     fast = prm[14]
+    m3mode = prm[9]
+    lrd = prm[16]
+    lrk = prm[17]
+    rsync = prm[19]
+    rsmax = prm[20]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
     base = np.zeros(nm, dtype=np.int64)
@@ -158,6 +178,22 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     KR = 24  # length of the reverse-complement register
+    repl = prm[3]
+    # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
+    pbits = 1
+    while (1 << pbits) <= n + 1:
+        pbits += 1
+    cbits = 31 - pbits
+    if cbits > 32 - mm_bits:
+        cbits = 32 - mm_bits
+    if cbits > 12:
+        cbits = 12
+    if cbits < 0:
+        cbits = 0
+    pmask = (1 << pbits) - 1
+    cmask = (1 << cbits) - 1
+    cpos = np.zeros(NW + 1, dtype=np.int64)
+    cln = np.zeros(NW + 1, dtype=np.int64)
     rptr = np.full(NR + 1, -1, dtype=np.int64)
     rlen = np.zeros(NR + 1, dtype=np.int64)
     rmiss = np.zeros(NR + 1, dtype=np.int64)
@@ -166,7 +202,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     rebit = np.zeros(NR + 1, dtype=np.int64)
     rmi = np.zeros(NR + 1, dtype=np.int64)
     # adaptive maps for the repeat models: [model][len bucket 16][misses 0..8][node kind 2]
-    RM = np.full((NR + 1) * 16 * 9 * 2, 49152, dtype=np.int64)
+    # [follower][len bucket 24][misses 0..8][node kind 2]
+    RM = np.full((NR + 1) * 24 * 9 * 2, 49152, dtype=np.int64)
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
@@ -182,6 +219,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         for q in range(64):
             AM[j * 64 + q] = q * 1024 + 512
     ami = np.zeros(nm, dtype=np.int64)
+    use_vote = prm[18]
+    if use_vote:
+        NI += 1  # vote of the repeat followers
+    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
+    vmi = -1
     X = np.zeros(NI, dtype=np.int64)
     NS1 = 4 * 4 * 3
     NS2 = 20 * 16 * 3
@@ -195,7 +237,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     a1k = prm[15]
     a1mask = (1 << (2 * a1k)) - 1
     NA1 = (1 << (2 * a1k)) * 3
-    NA2 = 4 * 3 * 3 * 3
+    NA2 = 4 * 3 * 3 * 3 + 4 * 4 * 4 * 3  # repeat expectations, then the follower vote
     A1 = np.zeros(NA1 * 33, dtype=np.int64)
     A2 = np.zeros(NA2 * 33, dtype=np.int64)
     for c in range(NA1):
@@ -277,14 +319,24 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 mc = (mc & 0x0F) + (mc >> 4)
                 lb = rlen[r]
                 if lb > 15:
-                    lb = 15
-                rctx[r] = ((r * 16 + lb) * 9 + mc) * 2
+                    lb = 16
+                    q = rlen[r] >> 5
+                    while q > 0 and lb < 23:
+                        lb += 1
+                        q >>= 1
+                rctx[r] = ((r * 24 + lb) * 9 + mc) * 2
 
         hc = 0
         if not fast:
             for m in range(nm):
                 if (int(T[slot[m] + 1]) & 1023) != 0:
                     hc += 1
+        # mixer rates: boosted at the start of the block, decaying to the base rate
+        lr1b = lr1
+        lr2b = lr2
+        if i < lrd:
+            lr1b = lr1 + (lr1 * lrk * (lrd - i)) // lrd
+            lr2b = lr2 + (lr2 * lrk * (lrd - i)) // lrd
         sym = 0
         if not decode:
             sym = int(codes[i])
@@ -337,11 +389,39 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 else:
                     X[nm + r] = 0
             e = int(HT[hslot + nidx])
-            if (e & 1023) == 0:
+            if (e & 1023) == 0 or not has_hint:
                 X[nm + NR] = 0
             else:
                 X[nm + NR] = ST[e >> 20]
             X[nm + NR + 1] = 256
+            if use_vote:
+                v0 = 0
+                v1 = 0
+                vl = 0
+                for r in range(NR):
+                    if rebit[r] >= 0:
+                        if rebit[r] == 1:
+                            v1 += 1
+                        else:
+                            v0 += 1
+                        if rlen[r] > vl:
+                            vl = rlen[r]
+                vmi = -1
+                X[NI - 1] = 0
+                if v0 + v1 > 0:
+                    if v0 > 3:
+                        v0 = 3
+                    if v1 > 3:
+                        v1 = 3
+                    lbv = 0
+                    if vl >= 16:
+                        lbv = 1
+                    if vl >= 32:
+                        lbv = 2
+                    if vl >= 64:
+                        lbv = 3
+                    vmi = ((v1 * 4 + v0) * 4 + lbv) * 3 + nctx
+                    X[NI - 1] = ST[VM[vmi] >> 4]
 
             # mixer 1: repeat-model state
             fs = 0
@@ -366,7 +446,16 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rs = 3
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
             w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
-            w4 = (hc * 3 + nctx) * NI
+            if m3mode == 1:
+                nact = 0
+                for r in range(NR):
+                    if rebit[r] >= 0:
+                        nact += 1
+                if nact > nm:
+                    nact = nm
+                w4 = (nact * 3 + nctx) * NI
+            else:
+                w4 = (hc * 3 + nctx) * NI
             d1 = 0
             d2 = 0
             d4 = 0
@@ -433,6 +522,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if f_len >= 28:
                     fl = 3
             a2c = ((fl * 3 + fe) * 3 + re) * 3 + nctx
+            if use_vote and vmi >= 0:
+                a2c = 108 + vmi
             ai2 = a2c * 33 + lo
             pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
             p = (p3 * 2 + pa1 + pa2 + 2) >> 2
@@ -474,10 +565,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
             # ---------------------------------------------- update
             err = (bit << 12) - p1
-            e1 = err * lr1
+            e1 = err * lr1b
             err2 = (bit << 12) - p2
-            e2 = err2 * lr2
-            e4 = ((bit << 12) - p4) * lr1
+            e2 = err2 * lr2b
+            e4 = ((bit << 12) - p4) * lr1b
             if fast:
                 for j in range(NI):
                     W1[w1 + j] += (X[j] * e1) >> 14
@@ -508,20 +599,23 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if cnt < lim[m]:
                     cnt += 1
                 T[ix] = (pp << 10) | cnt
-            ix = hslot + nidx
-            e = int(HT[ix])
-            cnt = e & 1023
-            pp = e >> 10
-            pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
-            if cnt < 255:
-                cnt += 1
-            HT[ix] = (pp << 10) | cnt
+            if has_hint:
+                ix = hslot + nidx
+                e = int(HT[ix])
+                cnt = e & 1023
+                pp = e >> 10
+                pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
+                if cnt < 255:
+                    cnt += 1
+                HT[ix] = (pp << 10) | cnt
             for r in range(NR):
                 if rebit[r] >= 0:
                     hit = 0
                     if rebit[r] == bit:
                         hit = 1
                     RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
+            if use_vote and vmi >= 0:
+                VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
             if node == 0:
                 b1 = bit
             else:
@@ -602,6 +696,33 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 rptr[r] += 1
             else:
                 rptr[r] -= 1
+            if rsync > 0 and rsym[r] != sym:
+                # indel re-sync: shift the follower by +-1..+-rsmax when the shifted copy
+                # explains the last rsync (or more) bases
+                bd = 0
+                bl = rsync - 1
+                for dd in range(2 * rsmax):
+                    d = 1 + (dd >> 1)
+                    if dd & 1:
+                        d = -d
+                    pq = rptr[r] + d
+                    ln = 0
+                    if r < NF:
+                        if pq <= i:
+                            while (ln < 16 and pq - 1 - ln >= 0
+                                   and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
+                                ln += 1
+                    elif pq >= 0:
+                        while (ln < 16 and pq + 1 + ln <= i - ln
+                               and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
+                            ln += 1
+                    if ln > bl:
+                        bl = ln
+                        bd = d
+                if bd != 0:
+                    rptr[r] += bd
+                    rlen[r] = bl
+                    rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
             mc = rmiss[r]
             mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
             mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
@@ -610,72 +731,388 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
         if NR > 0 and i + 1 >= mm_len:
-            c = h & mmask
-            lo = c & 0xFFFFFF
-            hi = c >> 24
-            hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
-            hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-            hv = hv ^ (hv >> 13)
-            mi = (hv >> (32 - mm_bits)) * NW
-            for r in range(NF):
-                if rptr[r] >= 0:
-                    continue
-                for wy in range(NW):
-                    cand = int(MT[mi + wy])
-                    if cand <= 0:
+            for dr in range(2):
+                if dr == 0:
+                    r0 = 0
+                    r1 = NF
+                    c = h & mmask
+                else:
+                    if NRC == 0:
                         break
-                    taken = 0
-                    for q in range(NF):
-                        if rptr[q] == cand:
-                            taken = 1
-                    if taken:
-                        continue
-                    ln = 0
-                    while ln < vcap and cand - 1 - ln >= 0 and int(codes[cand - 1 - ln]) == int(codes[i - ln]):
-                        ln += 1
-                    if ln >= mm_len:
-                        rptr[r] = cand
-                        rlen[r] = ln
-                        rmiss[r] = 0
-                        break
-            for wy in range(NW - 1, 0, -1):
-                MT[mi + wy] = MT[mi + wy - 1]
-            MT[mi] = i + 1
-            if NRC > 0:
-                c = rr >> (2 * (KR - mm_len))
+                    r0 = NF
+                    r1 = NR
+                    c = rr >> (2 * (KR - mm_len))
                 lo = c & 0xFFFFFF
                 hi = c >> 24
                 hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
                 hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
                 hv = hv ^ (hv >> 13)
                 mi = (hv >> (32 - mm_bits)) * NW
-                for r in range(NF, NR):
-                    if rptr[r] >= 0:
-                        continue
+                mchk = hv & cmask
+                nfree = 0
+                weak = -1
+                for r in range(r0, r1):
+                    if rptr[r] < 0:
+                        nfree += 1
+                    elif repl > 0 and rlen[r] < 16 and (rmiss[r] & 0xF) != 0:
+                        if weak < 0 or rlen[r] < rlen[weak]:
+                            weak = r
+                if nfree > 0 or weak >= 0:
+                    nc = 0
                     for wy in range(NW):
-                        cand = int(MT[mi + wy])
-                        if cand <= 0:
+                        ent = int(MT[mi + wy])
+                        if ent <= 0:
                             break
-                        j0 = cand - mm_len - 1
-                        if j0 < 0:
+                        if (ent >> pbits) != mchk:
                             continue
+                        cand = ent & pmask
+                        if dr == 0:
+                            pos = cand
+                        else:
+                            pos = cand - mm_len - 1
+                            if pos < 0:
+                                continue
                         taken = 0
-                        for q in range(NF, NR):
-                            if rptr[q] == j0:
+                        for q in range(r0, r1):
+                            if rptr[q] == pos:
                                 taken = 1
                         if taken:
                             continue
                         ln = 0
-                        while ln < vcap and j0 + 1 + ln <= i - ln and int(codes[j0 + 1 + ln]) == 3 - int(codes[i - ln]):
-                            ln += 1
+                        if dr == 0:
+                            while ln < vcap and pos - 1 - ln >= 0 and int(codes[pos - 1 - ln]) == int(codes[i - ln]):
+                                ln += 1
+                        else:
+                            while ln < vcap and pos + 1 + ln <= i - ln and int(codes[pos + 1 + ln]) == 3 - int(codes[i - ln]):
+                                ln += 1
                         if ln >= mm_len:
-                            rptr[r] = j0
-                            rlen[r] = ln
-                            rmiss[r] = 0
+                            cpos[nc] = pos
+                            cln[nc] = ln
+                            nc += 1
+                    while nc > 0:
+                        b = 0
+                        for q in range(1, nc):
+                            if cln[q] > cln[b]:
+                                b = q
+                        tgt = -1
+                        if nfree > 0:
+                            for r in range(r0, r1):
+                                if rptr[r] < 0:
+                                    tgt = r
+                                    break
+                            nfree -= 1
+                        elif weak >= 0 and cln[b] >= rlen[weak] + repl:
+                            tgt = weak
+                            weak = -1
+                        if tgt < 0:
                             break
+                        rptr[tgt] = cpos[b]
+                        rlen[tgt] = cln[b]
+                        rmiss[tgt] = 0
+                        nc -= 1
+                        cpos[b] = cpos[nc]
+                        cln[b] = cln[nc]
+                if dr == 0:
+                    for wy in range(NW - 1, 0, -1):
+                        MT[mi + wy] = MT[mi + wy - 1]
+                    MT[mi] = (mchk << pbits) | (i + 1)
 
     if not decode:
         # flush: one byte that lies strictly inside [x1, x2] when followed by zeros
+        if olen < ocap:
+            out[olen] = (x1 >> 24) + 1
+        olen += 1
+    return out, olen
+
+
+@njit(cache=True, nogil=True)
+def cm_lean(decode, codes, prm, data, SQ, ST, RT):
+    """The lean coder of the fast levels: two direct orders, one forward follower, one mixer.
+
+    Same counters, coder and follower scoring as :func:`cm_kernel`, without the mixer-set
+    machinery: per decision three stretch inputs (order ``ka``, order ``kb``, the follower)
+    and a bias are mixed by one weight set chosen by the follower's run length and the node,
+    then refined by an order-2 APM (``apm``). ``prm``: 0 ka, 1 kb, 2 follower min length, 3
+    follower table bits, 4 mixer rate, 5 inverted repeats on order kb, 6 miss threshold (of
+    the last 16), 7 verify cap, 8 APM on/off, 9 output capacity in bits per base, 10 inverted
+    repeats on order ka, 11 APM rate, 12 insert every istep-th position into the follower table.
+    """
+    n = codes.shape[0]
+    M32 = 0xFFFFFFFF
+    INIT = 2147483648
+    ka = prm[0]
+    kb = prm[1]
+    mlen = prm[2]
+    mbits = prm[3]
+    lr = prm[4]
+    irb = prm[5]
+    mthr = prm[6]
+    vcap = prm[7]
+    use_apm = prm[8]
+    ira = prm[10]
+    arate = prm[11]
+    istep = prm[12]
+    amask = (1 << (2 * ka)) - 1
+    bmask = (1 << (2 * kb)) - 1
+    TA = np.full(4 << (2 * ka), INIT, dtype=np.uint32)
+    TB = np.full(4 << (2 * kb), INIT, dtype=np.uint32)
+    mmask = (1 << (2 * mlen)) - 1
+    MT = np.zeros(1 << mbits, dtype=np.int32)
+    pbits = 1
+    while (1 << pbits) <= n + 1:
+        pbits += 1
+    cbits = 31 - pbits
+    if cbits > 12:
+        cbits = 12
+    if cbits < 0:
+        cbits = 0
+    pmask = (1 << pbits) - 1
+    cmask = (1 << cbits) - 1
+    RM = np.full(24 * 9 * 2, 49152, dtype=np.int64)
+    NIN = 4
+    W = np.full(4 * 3 * NIN, 65536 // 3, dtype=np.int64)
+    A = np.zeros(16 * 3 * 33, dtype=np.int64)
+    for c in range(16 * 3):
+        for j in range(33):
+            A[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
+    KR = 24
+    H48 = (1 << 48) - 1
+
+    x1 = 0
+    x2 = M32
+    xv = 0
+    dpos = 0
+    dlen = data.shape[0]
+    if decode:
+        out = np.zeros(1, dtype=np.uint8)
+        for j in range(4):
+            c = 0
+            if dpos < dlen:
+                c = int(data[dpos])
+            dpos += 1
+            xv = ((xv << 8) | c) & M32
+    else:
+        out = np.zeros(n * prm[9] // 8 + 64, dtype=np.uint8)
+    olen = 0
+    ocap = out.shape[0]
+
+    h = 0
+    rr = 0
+    fptr = -1
+    flen = 0
+    fmiss = 0
+    for i in range(n):
+        sa = (h & amask) << 2
+        sb = (h & bmask) << 2
+        fsym = -1
+        fctx = 0
+        fs = 0
+        if fptr >= 0:
+            fsym = int(codes[fptr])
+            mc = fmiss & 0xFF
+            mc = (mc & 0x55) + ((mc >> 1) & 0x55)
+            mc = (mc & 0x33) + ((mc >> 2) & 0x33)
+            mc = (mc & 0x0F) + (mc >> 4)
+            lb = flen
+            if lb > 15:
+                lb = 16
+                q = flen >> 5
+                while q > 0 and lb < 23:
+                    lb += 1
+                    q >>= 1
+            fctx = (lb * 9 + mc) * 2
+            fs = 1
+            if flen >= 16:
+                fs = 2
+            if flen >= 32:
+                fs = 3
+        sym = 0
+        if not decode:
+            sym = int(codes[i])
+        b1 = 0
+        for node in range(2):
+            if node == 0:
+                nidx = 1
+                nctx = 0
+            else:
+                nidx = 2 + b1
+                nctx = 1 + b1
+            xa = ST[int(TA[sa + nidx]) >> 20]
+            xb = ST[int(TB[sb + nidx]) >> 20]
+            xf = 0
+            eb = -1
+            if fsym >= 0:
+                if node == 0:
+                    eb = fsym >> 1
+                elif (fsym >> 1) == b1:
+                    eb = fsym & 1
+                if eb >= 0:
+                    xf = ST[RM[fctx + node] >> 4]
+                    if eb == 0:
+                        xf = -xf
+            ws = (fs * 3 + nctx) * NIN
+            d = (xa * W[ws] + xb * W[ws + 1] + xf * W[ws + 2] + 256 * W[ws + 3]) >> 16
+            if d > 2047:
+                d = 2047
+            if d < -2047:
+                d = -2047
+            pm = SQ[d + 2048]
+            p = pm
+            if use_apm:
+                s = d + 2048
+                lo = s >> 7
+                wt = s & 127
+                ai = ((h & 15) * 3 + nctx) * 33 + lo
+                pa = (A[ai] * (128 - wt) + A[ai + 1] * wt) >> 11
+                p = (pm + pa + 1) >> 1
+                if p < 1:
+                    p = 1
+                if p > 4095:
+                    p = 4095
+
+            xmid = x1 + ((x2 - x1) >> 12) * p
+            if decode:
+                bit = 0
+                if xv <= xmid:
+                    bit = 1
+            else:
+                if node == 0:
+                    bit = sym >> 1
+                else:
+                    bit = sym & 1
+            if bit == 1:
+                x2 = xmid
+            else:
+                x1 = xmid + 1
+            while ((x1 ^ x2) & 0xFF000000) == 0:
+                if decode:
+                    c = 0
+                    if dpos < dlen:
+                        c = int(data[dpos])
+                    dpos += 1
+                    xv = ((xv << 8) | c) & M32
+                else:
+                    if olen < ocap:
+                        out[olen] = x2 >> 24
+                    olen += 1
+                x1 = (x1 << 8) & M32
+                x2 = ((x2 << 8) & M32) | 255
+
+            err = ((bit << 12) - pm) * lr
+            W[ws] += (xa * err) >> 14
+            W[ws + 1] += (xb * err) >> 14
+            W[ws + 2] += (xf * err) >> 14
+            W[ws + 3] += (256 * err) >> 14
+            if use_apm:
+                g = (bit << 16) + (bit << arate) - bit - bit
+                ai += wt >> 6
+                A[ai] += (g - A[ai]) >> arate
+            ix = sa + nidx
+            e = int(TA[ix])
+            cnt = e & 1023
+            pp = e >> 10
+            pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
+            if cnt < 1023:
+                cnt += 1
+            TA[ix] = (pp << 10) | cnt
+            ix = sb + nidx
+            e = int(TB[ix])
+            cnt = e & 1023
+            pp = e >> 10
+            pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
+            if cnt < 1023:
+                cnt += 1
+            TB[ix] = (pp << 10) | cnt
+            if eb >= 0:
+                hit = 0
+                if eb == bit:
+                    hit = 1
+                RM[fctx + node] += ((hit << 16) - RM[fctx + node]) >> 6
+            if node == 0:
+                b1 = bit
+            else:
+                sym = b1 * 2 + bit
+
+        if decode:
+            codes[i] = sym
+        h = ((h << 2) | sym) & H48
+        rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
+
+        # inverted repeats
+        for m in range(2):
+            if m == 0:
+                if ira == 0 or i < ka:
+                    continue
+                s1 = (rr >> (2 * (KR - ka))) << 2
+                isym = 3 - ((h >> (2 * ka)) & 3)
+            else:
+                if irb == 0 or i < kb:
+                    continue
+                s1 = (rr >> (2 * (KR - kb))) << 2
+                isym = 3 - ((h >> (2 * kb)) & 3)
+            ib1 = isym >> 1
+            for node in range(2):
+                if node == 0:
+                    ix = s1 + 1
+                    bit = ib1
+                else:
+                    ix = s1 + 2 + ib1
+                    bit = isym & 1
+                if m == 0:
+                    e = int(TA[ix])
+                else:
+                    e = int(TB[ix])
+                cnt = e & 1023
+                pp = e >> 10
+                pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
+                if cnt < 1023:
+                    cnt += 1
+                if m == 0:
+                    TA[ix] = (pp << 10) | cnt
+                else:
+                    TB[ix] = (pp << 10) | cnt
+
+        # the follower: follow, score, drop; then look up / insert the last mlen bases
+        if fptr >= 0:
+            if fsym == sym:
+                flen += 1
+                fmiss = (fmiss << 1) & 0xFFFF
+            else:
+                flen = 0
+                fmiss = ((fmiss << 1) | 1) & 0xFFFF
+            fptr += 1
+            mc = fmiss
+            mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
+            mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
+            mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
+            mc = (mc & 0x00FF) + (mc >> 8)
+            if mc > mthr or fptr > i:
+                fptr = -1
+        if i + 1 >= mlen:
+            c = h & mmask
+            lo = c & 0xFFFFFF
+            hi = c >> 24
+            hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
+            hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+            hv = hv ^ (hv >> 13)
+            mi = hv >> (32 - mbits)
+            mchk = hv & cmask
+            if fptr < 0:
+                ent = int(MT[mi])
+                if ent > 0 and (ent >> pbits) == mchk:
+                    pos = ent & pmask
+                    ln = 0
+                    while (ln < vcap and pos - 1 - ln >= 0
+                           and int(codes[pos - 1 - ln]) == int(codes[i - ln])):
+                        ln += 1
+                    if ln >= mlen:
+                        fptr = pos
+                        flen = ln
+                        fmiss = 0
+            if (i + 1) % istep == 0:
+                MT[mi] = (mchk << pbits) | (i + 1)
+
+    if not decode:
         if olen < ocap:
             out[olen] = (x1 >> 24) + 1
         olen += 1

@@ -226,6 +226,9 @@ def _load_uncached(spec: str | None) -> LoadedModel:
             raise ModelError(f"model file {spec} does not exist")
         return _load_safetensors(path)
     name, _, version = spec.partition("@")
+    if version == "pth":
+        raise ModelError(f"model {spec!r} is a published-style .pth file, not a zoo model; "
+                         f"pass the file with --model PATH/{name}.pth")
     path, entry = _find_shipped(name, version or None)
     if not path.is_file():
         raise ModelError(f"model {name}@{entry['version']}: weights file {path} is missing")
