@@ -41,6 +41,7 @@ import zstandard
 from ..alphabet import FROM_AE, TO_AE
 from ..codecs.base import CodecOptions
 from ..errors import FormatError, ModelError, UnsafeDecodeError
+from ..io.varint import decode_uvarints, encode_uvarints
 
 PARAMS_FORMAT = 1
 LATENT_LAYOUT_CHUNK_MAJOR = 1  # int8 (chunks, P, L), as the network produces it
@@ -56,43 +57,6 @@ _HEAD = struct.Struct("<BIHIIfBB")
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def varint_encode(values: np.ndarray) -> bytes:
-    """LEB128 of non-negative integers.
-
-    >>> varint_encode(np.array([0, 1, 300])).hex()
-    '0001ac02'
-    """
-    out = bytearray()
-    for v in np.asarray(values, dtype=np.uint64).tolist():
-        while v >= 0x80:
-            out.append((v & 0x7F) | 0x80)
-            v >>= 7
-        out.append(v)
-    return bytes(out)
-
-
-def varint_decode(data: bytes, count: int) -> np.ndarray:
-    out = np.empty(count, dtype=np.int64)
-    pos = 0
-    for i in range(count):
-        v, shift = 0, 0
-        while True:
-            if pos >= len(data):
-                raise FormatError("AE_AMBIGUOUS section is truncated")
-            b = data[pos]
-            pos += 1
-            v |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
-            if shift > 63:
-                raise FormatError("AE_AMBIGUOUS section holds an overlong varint")
-        out[i] = v
-    if pos != len(data):
-        raise FormatError("AE_AMBIGUOUS section has trailing bytes")
-    return out
 
 
 def zstd_compress(data: bytes, level: int = ZSTD_LEVEL) -> bytes:
@@ -153,7 +117,7 @@ def ambiguous_to_bytes(positions: np.ndarray) -> bytes:
     '02000000000307'
     """
     gaps = np.diff(np.asarray(positions, dtype=np.int64), prepend=0)
-    raw = varint_encode(gaps)
+    raw = encode_uvarints(gaps)
     packed = zstd_compress(raw) if raw else b""
     mode, body = (1, packed) if raw and len(packed) < len(raw) else (0, raw)
     return struct.pack("<IB", len(gaps), mode) + body
@@ -174,7 +138,10 @@ def ambiguous_from_bytes(data: bytes, n: int) -> np.ndarray:
             raise FormatError(f"AE_AMBIGUOUS section: zstd error: {e}") from None
     elif mode != 0:
         raise FormatError(f"AE_AMBIGUOUS: unknown mode {mode}")
-    pos = np.cumsum(varint_decode(body, count)) if count else np.zeros(0, np.int64)
+    gaps, end = decode_uvarints(body, 0, count)
+    if end != len(body):
+        raise FormatError("AE_AMBIGUOUS section has trailing bytes")
+    pos = np.cumsum(gaps.astype(np.int64)) if count else np.zeros(0, np.int64)
     if count and (pos[-1] >= n or (count > 1 and np.any(np.diff(pos) <= 0)) or pos[0] < 0):
         raise FormatError("AE_AMBIGUOUS positions are not increasing or out of range")
     return pos.astype(np.int64)
