@@ -17,8 +17,8 @@ import numpy as np
 
 from ..errors import FormatError
 from ..format.ids import CodecId, SectionId
-from .ae_common import AEStage, load_stage_model, stream_from_ae
-from .base import CodecOptions, ModelRef, register_codec
+from .ae_common import AECodecBase, stream_from_ae
+from .base import CodecOptions, register_codec
 
 NO_HINT = 4
 
@@ -32,7 +32,7 @@ def make_hint(recon_ae: np.ndarray, ambiguous: np.ndarray) -> np.ndarray:
 
 
 @register_codec("ae-cm", CodecId.AE_CM)
-class AECmCodec:
+class AECmCodec(AECodecBase):
     """Autoencoder latent + context mixing with the reconstruction as a hint.
 
     ``options.level`` is the cm level (stored in the BASES section's first byte);
@@ -48,21 +48,7 @@ class AECmCodec:
         self.options = options or CodecOptions()
         self.level = int(self.options.level)
         level_config(self.level)
-        lm = load_stage_model(self.options, loaded)
-        self.stage = AEStage(lm, self.options.ae_margin, self.options.device)
-        self.model_ref: ModelRef = lm.ref
-        self.last_stats: dict = {}
-        #: keep the last encode's :class:`~seqcoder.codecs.ae_common.AEAnalysis` (evaluation)
-        self.keep_analysis = False
-        self.last_analysis = None
-
-    @property
-    def decode_output_hook(self):
-        return self.stage.decode_output_hook
-
-    @decode_output_hook.setter
-    def decode_output_hook(self, fn):
-        self.stage.decode_output_hook = fn
+        super().__init__(self.options, loaded)
 
     def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
         from ..entropy import cm_encode

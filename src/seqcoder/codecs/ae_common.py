@@ -378,3 +378,27 @@ class AEStage:
 def stream_from_ae(ae_codes: np.ndarray) -> np.ndarray:
     """AE codes 0..3 to stream codes."""
     return FROM_AE[ae_codes]
+
+
+class AECodecBase:
+    """What ``ae-zstd`` and ``ae-cm`` share: the model (loaded once), the AE stage, and the
+    hooks that evaluation and the float-perturbation tests use."""
+
+    def __init__(self, options: CodecOptions | None = None, loaded=None):
+        self.options = options or CodecOptions()
+        lm = load_stage_model(self.options, loaded)
+        self.stage = AEStage(lm, self.options.ae_margin, self.options.device)
+        self.model_ref = lm.ref
+        #: statistics of the last encode (for evaluation and benchmarks)
+        self.last_stats: dict = {}
+        #: keep the last encode's :class:`AEAnalysis` (evaluation)
+        self.keep_analysis = False
+        self.last_analysis = None
+
+    @property
+    def decode_output_hook(self):
+        return self.stage.decode_output_hook
+
+    @decode_output_hook.setter
+    def decode_output_hook(self, fn):
+        self.stage.decode_output_hook = fn

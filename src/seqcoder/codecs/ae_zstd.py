@@ -17,12 +17,12 @@ import numpy as np
 from ..alphabet import pack_2bit, unpack_2bit
 from ..errors import FormatError
 from ..format.ids import CodecId, SectionId
-from .ae_common import AEStage, load_stage_model, stream_from_ae, zstd_compress, zstd_decompress
-from .base import CodecOptions, ModelRef, register_codec
+from .ae_common import AECodecBase, stream_from_ae, zstd_compress, zstd_decompress
+from .base import register_codec
 
 
 @register_codec("ae-zstd", CodecId.AE_ZSTD)
-class AEZstdCodec:
+class AEZstdCodec(AECodecBase):
     """The published autoencoder + residual pipeline (``options.model`` picks the weights).
 
     Decode side: put the archive's ModelRef in ``options.extra["model_ref"]`` (``options.model``
@@ -31,25 +31,6 @@ class AEZstdCodec:
 
     codec_id = CodecId.AE_ZSTD
     name = "ae-zstd"
-
-    def __init__(self, options: CodecOptions | None = None, loaded=None):
-        self.options = options or CodecOptions()
-        lm = load_stage_model(self.options, loaded)
-        self.stage = AEStage(lm, self.options.ae_margin, self.options.device)
-        self.model_ref: ModelRef = lm.ref
-        #: statistics of the last encode (for evaluation and benchmarks)
-        self.last_stats: dict = {}
-        #: keep the last encode's :class:`~seqcoder.codecs.ae_common.AEAnalysis` (evaluation)
-        self.keep_analysis = False
-        self.last_analysis = None
-
-    @property
-    def decode_output_hook(self):
-        return self.stage.decode_output_hook
-
-    @decode_output_hook.setter
-    def decode_output_hook(self, fn):
-        self.stage.decode_output_hook = fn
 
     def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
         a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis)
