@@ -78,7 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="1G", help="input size, e.g. 1G (default)")
     parser.add_argument("--codec", default="cm")
-    parser.add_argument("--level", type=int, default=5)
+    parser.add_argument("--level", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--block-size", default="64M")
     parser.add_argument("--workdir", default=None, help="where the big files go (default: a temp dir)")

@@ -21,8 +21,8 @@ BASELINES=${BASELINES:-all}            # see: $PY -m seqcoder.bench --help
 REPEAT=${REPEAT:-1}
 TIMEOUT=${TIMEOUT:-3600}               # seconds per step before it counts as failed
 # ae-zstd decodes at ~50 kB/s, so it runs on DNAcorpus only unless GENOME_CODECS says otherwise
-DNACORPUS_CODECS=${DNACORPUS_CODECS:-cm@1,cm@5,cm@9,ae-zstd@default,ae-cm@default,2bit@default}
-GENOME_CODECS=${GENOME_CODECS:-cm@1,cm@5,cm@9,2bit@default}
+DNACORPUS_CODECS=${DNACORPUS_CODECS:-cm@1,cm@4,cm@9,ae-zstd@default,ae-cm@default,2bit@default}
+GENOME_CODECS=${GENOME_CODECS:-cm@1,cm@4,cm@9,2bit@default}
 MODEL=${MODEL:-}                       # --model for the ae-* codecs (default: the shipped one)
 
 # Benchmark a snapshot of src/, so that editing the code during the ~25 min run cannot mix

@@ -36,7 +36,7 @@ from .format.ids import BlockKind, SectionId
 from .io.fasta import parse_fasta, render_fasta
 from .io.inputs import read_up_to
 
-DEFAULT_LEVEL = 5  # the cm default: near-best ratio at about the speed of xz -9e
+DEFAULT_LEVEL = 4  # equals seqcoder.entropy.DEFAULT_LEVEL; kept here so the CLI needs no numba import
 DEFAULT_BLOCK_SIZE = 64 << 20  # a whole bacterial genome fits: models see all of it
 MIN_BLOCK_SIZE = 1 << 10
 #: a block is stored as general-purpose data when more than this share of its letters are not

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(f"-{level}", dest="level", action="store_const", const=level,
                        help=argparse.SUPPRESS)
     p.add_argument("-L", "--level", dest="level", type=int, default=None, metavar="N",
-                   help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 5)")
+                   help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 4)")
     p.add_argument("--model", metavar="NAME|PATH", help="autoencoder for the ae-* codecs (default: shipped)")
     p.add_argument("--ae-margin", type=float, default=None, metavar="M",
                    help="safety margin of the autoencoder's rounding decisions (see FORMAT.md)")

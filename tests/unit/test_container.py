@@ -84,3 +84,10 @@ def test_flipped_payload_byte_is_a_checksum_error():
     reader.read_header()
     with pytest.raises(ChecksumError, match="section 2"):
         reader.read_block_or_index()
+
+
+def test_api_default_level_is_the_cm_default():
+    from seqcoder.api import DEFAULT_LEVEL
+    from seqcoder.entropy import DEFAULT_LEVEL as CM_DEFAULT
+
+    assert DEFAULT_LEVEL == CM_DEFAULT
