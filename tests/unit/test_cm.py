@@ -151,5 +151,5 @@ GOLDEN_SHA256 = "4b6ea0e0985db29be93dc6ed86db7d4bcb49d6db976f326e05b34f4baa45261
 def test_golden():
     rng = np.random.default_rng(20240501)
     codes = np.concatenate([rng.integers(0, 4, 100, dtype=np.uint8)] * 2)
-    data = cm_encode(codes, DEFAULT_LEVEL)
+    data = cm_encode(codes, 5)  # a fixed level: choosing another default is no format change
     assert hashlib.sha256(data).hexdigest() == GOLDEN_SHA256
