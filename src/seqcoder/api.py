@@ -409,13 +409,6 @@ def decompress(data: bytes, **options) -> bytes:
     return Decompressor(**options).decompress(data)
 
 
-def atomic_output(target: Path):
-    """A temporary file beside ``target``, renamed over it by :func:`commit_output`."""
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
-                                         delete=False)
-    return handle
-
-
 def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options) -> Stats:
     """Compress ``src`` to ``dst`` (default ``src`` + ``.sqc``), atomically."""
     from .io.inputs import open_decompressed
@@ -447,7 +440,8 @@ def _default_mode() -> int:
 def _write_atomically(target: Path, produce: Callable[[BinaryIO], Stats]) -> Stats:
     """Write to a temporary file beside ``target`` and rename it over ``target`` only when
     ``produce`` succeeded: a failure leaves no partial output and no old file clobbered."""
-    handle = atomic_output(target)
+    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
+                                         delete=False)
     try:
         with handle:
             stats = produce(handle)

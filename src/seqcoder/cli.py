@@ -189,7 +189,6 @@ def _cmd_compress(args) -> int:
     compressor = Compressor(args.codec or DEFAULT_CODEC, level, model=args.model, threads=args.threads,
                             strict=args.strict, block_size=args.block_size or DEFAULT_BLOCK_SIZE,
                             ae_margin=args.ae_margin)
-    status = 0
     for name in _inputs(args):
         stdin = name == "-"
         if name.endswith(SUFFIX) and not args.force:
@@ -225,7 +224,7 @@ def _cmd_compress(args) -> int:
         if not args.quiet and target is not None and sys.stderr.isatty():
             print(f"{name}: {stats.original_size} -> {stats.archive_size} bytes, "
                   f"{stats.bits_per_base:.4f} bits/base", file=sys.stderr)
-    return status
+    return 0
 
 
 def _cmd_decompress(args) -> int:
