@@ -195,7 +195,7 @@ class Compressor:
             if progress:
                 progress(block.original_size)
         index.original_sha256 = digest.digest()
-        out.write(encode_index_and_trailer(index, out.count))
+        out.write(encode_index_and_trailer(index))
         stats.original_size, stats.archive_size = index.original_size, out.count
         stats.bases, stats.blocks, stats.records = index.bases, len(index.blocks), len(index.records)
         return stats

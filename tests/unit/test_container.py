@@ -17,11 +17,11 @@ def _archive(header: ArchiveHeader, payloads: list[bytes]) -> bytes:
     out = header.to_bytes()
     index = ArchiveIndex(original_sha256=b"\x11" * 32)
     for p in payloads:
-        block = encode_block(BlockKind.FASTA, len(p), 4 * len(p), crc32(p), [Section(SectionId.BASES, p)])
-        index.blocks.append(BlockEntry(len(out), len(block), index.original_size, len(p), 4 * len(p)))
+        block = encode_block(BlockKind.FASTA, len(p), len(p), crc32(p), [Section(SectionId.BASES, p)])
+        index.blocks.append(BlockEntry(len(out), len(block), index.original_size, len(p), len(p)))
         index.original_size += len(p)
         out += block
-    return out + encode_index_and_trailer(index, len(out))
+    return out + encode_index_and_trailer(index)
 
 
 def test_header_round_trip_with_and_without_model():
@@ -51,9 +51,17 @@ def test_blocks_and_index_read_back():
 
 def test_index_round_trip_with_records():
     index = ArchiveIndex([BlockEntry(13, 100, 0, 400, 380)],
-                         [RecordEntry(None, 0, 0, 0, 10, 9, 9), RecordEntry(b"chr1 x", 0, 0, 10, 400, 370, 371)],
+                         [RecordEntry(None, 0, 0, 0, 10, 9, 9), RecordEntry(b"chr1 x", 0, 0, 10, 400, 371, 370)],
                          400, bytes(32))
-    assert decode_index(encode_index(index)) == index
+    assert decode_index(encode_index(index), 13, 113) == index
+    with pytest.raises(FormatError, match="index"):
+        decode_index(encode_index(index), 13, 114)  # the blocks must end where the index starts
+
+
+def test_framing_of_a_small_archive_is_small():
+    # header 13 + block (tag, kind, sizes, crc, one section entry, crc) + index + trailer
+    data = _archive(ArchiveHeader(CodecId.TWO_BIT, 1), [b"x" * 5000])
+    assert len(data) - 5000 <= 13 + 23 + 60
 
 
 @pytest.mark.parametrize("version", [0, 2, 255])

@@ -2,7 +2,8 @@
 
 ::
 
-    stream codes --TO_AE--> chunks of K (tail: code 4) --/4--> encoder --> z (float)
+    stream codes --TO_AE--> full chunks of K, then one tail chunk of the rest rounded up to a
+                            multiple of 16 (padded with code 4) --/4--> encoder --> z (float)
         z --per-channel symmetric int8--> q (AE_LATENT, zstd 22) + scales (AE_PARAMS)
         q * scale (float32, bit-exact) --decoder, fp32, TF32 off--> y
         v = 4 * clip(y, 0, 1)
@@ -18,12 +19,18 @@ position closer than ``m/2`` to a boundary (or a stored one further than ``1.5 m
 ``|e| > m/2`` and raises :class:`~seqcoder.errors.UnsafeDecodeError` rather than risk a wrong
 base. ``m`` is in units of ``4y`` and stored in AE_PARAMS.
 
-AE_PARAMS layout (little-endian, format 1)::
+The latent is kept as P channel sequences ``q (P, T)``: channel ``c`` holds the latent of
+every chunk in order, ``T = (full chunks * K + tail) / 16``. Coding the tail chunk at its own
+length saves the latent of the padding (about 60 bytes on a 19 kb genome).
 
-    u8 format=1 | u32 K | u16 P | u32 latent_length | u32 chunks | f32 margin
-    | u8 latent_layout (1: int8 (chunks, P, L); 2: int8 (P, chunks, L), written by default)
-    | u8 ambiguous_format (1: varint gaps)
-    | f32 scale[P]
+Section layouts (varints are LEB128, floats little-endian IEEE binary32)::
+
+    AE_PARAMS    u8 format=1 | varint K | varint P | f32 margin | f32 scale[P]
+    AE_LATENT    zstd_frame(q as int8, channel-major (P, T))
+    AE_AMBIGUOUS varint count | u8 mode (0 raw, 1 zstd_frame) | position gaps as varints
+
+``zstd_frame`` is a Zstandard frame without magic number and content size (the section table
+says what it is, the reader knows the size).
 """
 
 from __future__ import annotations
@@ -41,57 +48,77 @@ import zstandard
 from ..alphabet import FROM_AE, TO_AE
 from ..codecs.base import CodecOptions
 from ..errors import FormatError, ModelError, UnsafeDecodeError
-from ..io.varint import decode_uvarints, encode_uvarints
+from ..io.varint import decode_uvarints, encode_uvarint, encode_uvarints
 
 PARAMS_FORMAT = 1
-LATENT_LAYOUT_CHUNK_MAJOR = 1  # int8 (chunks, P, L), as the network produces it
-LATENT_LAYOUT_CHANNEL_MAJOR = 2  # int8 (P, chunks, L): each channel's values together (smaller)
-AMBIGUOUS_VARINT_GAPS = 1
 ZSTD_LEVEL = 22
 PAD_CODE = 4
 #: default safety margin in units of 4*y (see module docstring and the README's measurements)
 DEFAULT_MARGIN = 2e-4
 #: chunks per decoder batch; the last batch is zero-padded to this size
 DECODE_BATCH = 16
-_HEAD = struct.Struct("<BIHIIfBB")
+#: the encoder halves the length four times: chunk lengths are multiples of this
+STRIDE = 16
+#: quantization steps (multiples of max|z|/127) an encoder with a cost function tries
+STEP_CANDIDATES = (1.0, 1.5, 2.0)
+#: chunks the step search looks at (evenly spaced; all of a smaller block)
+SEARCH_CHUNKS = 64
+_F32 = struct.Struct("<f")
 
 
 # --------------------------------------------------------------------------- small helpers
 
 
 def zstd_compress(data: bytes, level: int = ZSTD_LEVEL) -> bytes:
-    return zstandard.ZstdCompressor(level=level).compress(data)
+    """One magicless zstd frame without content size (5 bytes less than a plain frame)."""
+    params = zstandard.ZstdCompressionParameters.from_level(
+        level, source_size=len(data), format=zstandard.FORMAT_ZSTD1_MAGICLESS, write_content_size=0)
+    return zstandard.ZstdCompressor(compression_params=params).compress(data)
 
 
-def zstd_decompress(data: bytes, size: int, what: str) -> bytes:
+def zstd_decompress(data: bytes, size: int, what: str, *, exact: bool = True) -> bytes:
+    """Inverse of :func:`zstd_compress`: ``size`` bytes (at most ``size`` unless ``exact``)."""
     try:
-        out = zstandard.ZstdDecompressor().decompress(data, max_output_size=max(size, 1))
+        out = zstandard.ZstdDecompressor(format=zstandard.FORMAT_ZSTD1_MAGICLESS).decompress(
+            data, max_output_size=max(size, 1))
     except zstandard.ZstdError as e:
         raise FormatError(f"{what} section: zstd error: {e}") from None
-    if len(out) != size:
+    if len(out) != size and (exact or len(out) > size):
         raise FormatError(f"{what} section holds {len(out)} bytes, expected {size}")
     return out
 
 
-def quantize_per_channel(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 per latent channel: ``z (N, P, L) -> q int8, scale float32 (P,)``.
+def chunk_plan(n: int, K: int) -> tuple[int, int]:
+    """``(full chunks, tail length)`` for ``n`` bases: full chunks of ``K``, then one chunk of
+    the rest rounded up to a multiple of 16 (0: no tail).
 
-    >>> z = np.array([[[1.0, -2.0], [0.5, 0.25]]], dtype=np.float32)
+    >>> chunk_plan(18940, 1280), chunk_plan(2560, 1280), chunk_plan(1, 1280)
+    ((14, 1024), (2, 0), (0, 16))
+    """
+    full, rest = divmod(int(n), int(K))
+    return full, -(-rest // STRIDE) * STRIDE
+
+
+def quantize_per_channel(z: np.ndarray, step: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per latent channel: ``z (P, T) -> q int8, scale float32 (P,)``; the
+    scale is ``step * max|z| / 127`` (a coarser step makes a smaller, less exact latent).
+
+    >>> z = np.array([[1.0, -2.0], [0.5, 0.25]], dtype=np.float32)
     >>> q, s = quantize_per_channel(z)
     >>> q.tolist(), np.allclose(dequantize(q, s), z, atol=s.max())
-    ([[[64, -127], [127, 64]]], True)
+    ([[64, -127], [127, 64]], True)
     """
     z = np.asarray(z, dtype=np.float32)
-    maxabs = np.abs(z).max(axis=(0, 2)) if z.size else np.zeros(z.shape[1], np.float32)
-    scale = (maxabs / np.float32(127.0)).astype(np.float32)
+    maxabs = np.abs(z).max(axis=1) if z.size else np.zeros(z.shape[0], np.float32)
+    scale = (maxabs / np.float32(127.0) * np.float32(step)).astype(np.float32)
     scale[~(scale > 0)] = np.float32(1.0)
-    q = np.clip(np.rint(z / scale[None, :, None]), -127, 127).astype(np.int8)
+    q = np.clip(np.rint(z / scale[:, None]), -127, 127).astype(np.int8)
     return q, scale
 
 
 def dequantize(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """``q * scale`` in float32: one IEEE multiply per value, identical on every machine."""
-    return q.astype(np.float32) * scale.astype(np.float32)[None, :, None]
+    return q.astype(np.float32) * scale.astype(np.float32)[:, None]
 
 
 def boundary_distance(v: np.ndarray) -> np.ndarray:
@@ -109,42 +136,38 @@ def reconstruct_from_output(y: np.ndarray, ambiguous: np.ndarray) -> np.ndarray:
 
 
 def ambiguous_to_bytes(positions: np.ndarray) -> bytes:
-    """AE_AMBIGUOUS: ``u32 count | u8 mode | gaps as varints`` (mode 0 raw, 1 zstd 22).
+    """AE_AMBIGUOUS: ``varint count | u8 mode | gaps as varints`` (mode 0 raw, 1 zstd 22).
 
     Gaps are ``position - previous position`` (the first from 0); zstd only when it is smaller.
 
     >>> ambiguous_to_bytes(np.array([3, 10])).hex()
-    '02000000000307'
+    '02000307'
     """
     gaps = np.diff(np.asarray(positions, dtype=np.int64), prepend=0)
     raw = encode_uvarints(gaps)
     packed = zstd_compress(raw) if raw else b""
     mode, body = (1, packed) if raw and len(packed) < len(raw) else (0, raw)
-    return struct.pack("<IB", len(gaps), mode) + body
+    return encode_uvarint(len(gaps)) + bytes([mode]) + body
 
 
 def ambiguous_from_bytes(data: bytes, n: int) -> np.ndarray:
     """Inverse of :func:`ambiguous_to_bytes`; positions must be increasing and below ``n``."""
-    if len(data) < 5:
-        raise FormatError("AE_AMBIGUOUS section is too short")
-    count, mode = struct.unpack_from("<IB", data)
-    if count > n:
-        raise FormatError(f"AE_AMBIGUOUS: {count} positions for {n} bases")
-    body = data[5:]
+    (count,), pos = decode_uvarints(data, 0, 1)
+    count = int(count)
+    if count > n or pos >= len(data):
+        raise FormatError(f"AE_AMBIGUOUS: {count} positions for {n} bases, or no mode byte")
+    mode, body = data[pos], data[pos + 1:]
     if mode == 1:
-        try:
-            body = zstandard.ZstdDecompressor().decompress(body, max_output_size=10 * count + 16)
-        except zstandard.ZstdError as e:
-            raise FormatError(f"AE_AMBIGUOUS section: zstd error: {e}") from None
+        body = zstd_decompress(body, 10 * count, "AE_AMBIGUOUS", exact=False)
     elif mode != 0:
         raise FormatError(f"AE_AMBIGUOUS: unknown mode {mode}")
     gaps, end = decode_uvarints(body, 0, count)
     if end != len(body):
         raise FormatError("AE_AMBIGUOUS section has trailing bytes")
-    pos = np.cumsum(gaps.astype(np.int64)) if count else np.zeros(0, np.int64)
-    if count and (pos[-1] >= n or (count > 1 and np.any(np.diff(pos) <= 0)) or pos[0] < 0):
+    positions = np.cumsum(gaps.astype(np.int64)) if count else np.zeros(0, np.int64)
+    if count and (positions[-1] >= n or (count > 1 and np.any(np.diff(positions) <= 0))):
         raise FormatError("AE_AMBIGUOUS positions are not increasing or out of range")
-    return pos.astype(np.int64)
+    return positions.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- params
@@ -154,33 +177,27 @@ def ambiguous_from_bytes(data: bytes, n: int) -> np.ndarray:
 class AEParams:
     K: int
     P: int
-    latent_length: int
-    chunks: int
     margin: float
     scales: np.ndarray
-    latent_layout: int = LATENT_LAYOUT_CHANNEL_MAJOR
-    ambiguous_format: int = AMBIGUOUS_VARINT_GAPS
 
     def to_bytes(self) -> bytes:
-        head = _HEAD.pack(PARAMS_FORMAT, self.K, self.P, self.latent_length, self.chunks,
-                          self.margin, self.latent_layout, self.ambiguous_format)
+        head = bytes([PARAMS_FORMAT]) + encode_uvarints([self.K, self.P]) + _F32.pack(self.margin)
         return head + np.asarray(self.scales, dtype="<f4").tobytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "AEParams":
-        if len(data) < _HEAD.size:
-            raise FormatError(f"AE_PARAMS section of {len(data)} bytes is too short")
-        fmt, K, P, L, chunks, margin, layout, amb = _HEAD.unpack_from(data)
-        if fmt != PARAMS_FORMAT:
+        if not data or data[0] != PARAMS_FORMAT:
+            fmt = data[0] if data else None
             raise FormatError(f"AE_PARAMS format {fmt} is not supported (this version reads {PARAMS_FORMAT})")
-        if layout not in (LATENT_LAYOUT_CHUNK_MAJOR, LATENT_LAYOUT_CHANNEL_MAJOR) or amb != AMBIGUOUS_VARINT_GAPS:
-            raise FormatError(f"AE_PARAMS: unknown latent layout {layout} or ambiguous format {amb}")
-        if len(data) != _HEAD.size + 4 * P:
-            raise FormatError(f"AE_PARAMS section has {len(data)} bytes, expected {_HEAD.size + 4 * P}")
+        (K, P), pos = decode_uvarints(data, 1, 2)
+        K, P = int(K), int(P)
+        if len(data) != pos + 4 + 4 * P:
+            raise FormatError(f"AE_PARAMS section has {len(data)} bytes, expected {pos + 4 + 4 * P}")
+        (margin,) = _F32.unpack_from(data, pos)
         if not (margin >= 0 and margin < 0.25):
             raise FormatError(f"AE_PARAMS: margin {margin} out of range")
-        scales = np.frombuffer(data, dtype="<f4", offset=_HEAD.size).astype(np.float32)
-        return cls(K, P, L, chunks, float(margin), scales, layout, amb)
+        scales = np.frombuffer(data, dtype="<f4", offset=pos + 4).astype(np.float32)
+        return cls(K, P, float(margin), scales)
 
 
 # --------------------------------------------------------------------------- the stage
@@ -191,13 +208,16 @@ class AEAnalysis:
     """What the encoder side of the AE stage computed for one block."""
 
     params: AEParams
-    latent: np.ndarray  # int8 (chunks, P, L)
-    y: np.ndarray  # float32, decoder output of the dequantized latent, flat (chunks*K)
+    latent: np.ndarray  # int8 (P, T): each channel's latent over all chunks in order
+    y: np.ndarray  # float32, decoder output of the dequantized latent, flat (n)
     ambiguous: np.ndarray  # int64 sorted positions < n
     recon: np.ndarray  # AE codes 0..3, length n
     orig_ae: np.ndarray  # AE codes of the input, length n
-    z: np.ndarray | None = None  # float latent (kept for evaluation)
+    z: np.ndarray | None = None  # float latent (P, T) (kept for evaluation)
 
+
+#: cost in bytes of a quantized latent ``q (P, T)`` and its reconstruction of ``orig_ae``
+StepCost = Callable[[np.ndarray, np.ndarray, np.ndarray], int]
 
 _DEVICE_MODELS: dict[tuple[int, str], object] = {}
 _DEV_LOCK = threading.Lock()
@@ -268,91 +288,120 @@ class AEStage:
         self.decode_output_hook: Callable[[np.ndarray], np.ndarray] | None = None
 
     # -- float parts
-    def _inputs(self, orig_ae: np.ndarray) -> np.ndarray:
-        n = len(orig_ae)
-        chunks = max(1, -(-n // self.K)) if n else 0
-        padded = np.full(chunks * self.K, PAD_CODE, dtype=np.uint8)
-        padded[:n] = orig_ae
-        return padded.reshape(chunks, self.K)
+    @property
+    def latent_length(self) -> int:
+        return self.K // STRIDE
 
-    def encode_latent(self, chunks: np.ndarray) -> np.ndarray:
+    def _groups(self, T: int) -> list[tuple[int, int, int]]:
+        """``(first latent column, chunks, latent length per chunk)`` of the full chunks and
+        of the tail chunk, for a latent of ``T`` columns."""
+        L = self.latent_length
+        full, tail = divmod(T, L)
+        groups = [(0, full, L)] if full else []
+        return groups + ([(full * L, 1, tail)] if tail else [])
+
+    def encode_latent(self, orig_ae: np.ndarray) -> np.ndarray:
+        """Float latent ``(P, T)`` of AE codes (full chunks, then the padded tail chunk)."""
         import torch
 
+        full, tail = chunk_plan(len(orig_ae), self.K)
+        padded = np.full(full * self.K + tail, PAD_CODE, dtype=np.uint8)
+        padded[:len(orig_ae)] = orig_ae
         m = _model_on(self.model, self.device)
-        out = []
+        parts = [np.zeros((self.P, 0), np.float32)]
         with exact_fp32():
-            for i in range(0, len(chunks), self.batch):
-                x = torch.from_numpy(chunks[i:i + self.batch].astype(np.float32) / np.float32(4.0)).unsqueeze(1)
-                out.append(m.encode(x.to(self.device)).float().cpu().numpy())
-        if not out:
-            return np.zeros((0, self.P, self.K // 16), dtype=np.float32)
-        return np.concatenate(out)
+            for start, count, length in ((0, full, self.K), (full * self.K, 1 if tail else 0, tail)):
+                chunks = padded[start:start + count * length].reshape(count, length)
+                for i in range(0, count, self.batch):
+                    x = torch.from_numpy(chunks[i:i + self.batch].astype(np.float32) / np.float32(4.0))
+                    z = m.encode(x.unsqueeze(1).to(self.device)).float().cpu().numpy()
+                    parts.append(z.transpose(1, 0, 2).reshape(self.P, -1))
+        return np.concatenate(parts, axis=1)
 
     def decoder_output(self, latent_f32: np.ndarray) -> np.ndarray:
-        """Flat float32 decoder output of a dequantized latent (fp32, TF32 off).
+        """Flat float32 decoder output of a dequantized latent ``(P, T)`` (fp32, TF32 off).
 
-        Chunks go through the decoder in fixed, zero-padded batches of ``self.batch``, so the
-        encoder and the decoder run exactly the same computation on one machine whatever the
-        block size; other machines (threads, CPU vs GPU) differ by float error the margin absorbs.
+        Chunks of one length go through the decoder in fixed, zero-padded batches of
+        ``self.batch`` (the tail chunk in a batch of its own), so the encoder and the decoder run
+        exactly the same computation on one machine whatever the block size; other machines
+        (threads, CPU vs GPU) differ by float error the margin absorbs.
         """
         import torch
 
         m = _model_on(self.model, self.device)
-        out = []
+        out = [np.zeros(0, np.float32)]
         b = self.batch
         with exact_fp32():
-            for i in range(0, len(latent_f32), b):
-                part = latent_f32[i:i + b]
-                real = len(part)
-                if real < b:
-                    # always full batches: the kernels a backend picks depend on the batch size
-                    # (oneDNN: batch <= 8 vs >= 16 differ by ~5e-6 in y), so pad with zeros
-                    part = np.concatenate([part, np.zeros((b - real,) + part.shape[1:], np.float32)])
-                z = torch.from_numpy(np.ascontiguousarray(part, dtype=np.float32))
-                out.append(m.decode(z.to(self.device)).float().cpu().numpy()[:real].reshape(-1))
-        if not out:
-            return np.zeros(0, dtype=np.float32)
+            for first, count, L in self._groups(latent_f32.shape[1]):
+                chunks = latent_f32[:, first:first + count * L].reshape(self.P, count, L).transpose(1, 0, 2)
+                for i in range(0, count, b):
+                    part = chunks[i:i + b]
+                    real = len(part)
+                    if real < b:
+                        # always full batches: the kernels a backend picks depend on the batch size
+                        # (oneDNN: batch <= 8 vs >= 16 differ by ~5e-6 in y), so pad with zeros
+                        part = np.concatenate([part, np.zeros((b - real,) + part.shape[1:], np.float32)])
+                    z = torch.from_numpy(np.ascontiguousarray(part, dtype=np.float32))
+                    out.append(m.decode(z.to(self.device)).float().cpu().numpy()[:real].reshape(-1))
         return np.concatenate(out)
 
     # -- encoder side
-    def analyse(self, codes: np.ndarray, keep_float_latent: bool = False) -> AEAnalysis:
+    def analyse(self, codes: np.ndarray, keep_float_latent: bool = False,
+                step_cost: StepCost | None = None) -> AEAnalysis:
+        """Encode, quantize and decode one block. With ``step_cost``, the quantization step is
+        the one of :data:`STEP_CANDIDATES` whose cost is smallest on a sample of chunks."""
         codes = np.asarray(codes, dtype=np.uint8)
-        n = len(codes)
         orig_ae = TO_AE[codes]
-        chunks = self._inputs(orig_ae)
-        z = self.encode_latent(chunks)
-        q, scale = quantize_per_channel(z) if len(z) else (np.zeros((0, self.P, self.K // 16), np.int8),
-                                                           np.ones(self.P, np.float32))
+        z = self.encode_latent(orig_ae)
+        step = self._best_step(z, orig_ae, step_cost) if step_cost else 1.0
+        q, scale = quantize_per_channel(z, step)
+        y, ambiguous, recon = self._decode_side(q, scale, len(codes))
+        params = AEParams(self.K, self.P, self.margin, scale)
+        return AEAnalysis(params, q, y, ambiguous, recon, orig_ae, z if keep_float_latent else None)
+
+    def _decode_side(self, q: np.ndarray, scale: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(decoder output, ambiguous positions, reconstruction) of a quantized latent."""
         y = self.decoder_output(dequantize(q, scale))[:n]
         v = np.clip(y, 0, 1) * np.float32(4.0)
         ambiguous = np.flatnonzero(boundary_distance(v) < np.float32(self.margin)).astype(np.int64)
-        recon = reconstruct_from_output(y, ambiguous)
-        params = AEParams(self.K, self.P, self.K // 16, len(chunks), self.margin, scale)
-        return AEAnalysis(params, q, y, ambiguous, recon, orig_ae, z if keep_float_latent else None)
+        return y, ambiguous, reconstruct_from_output(y, ambiguous)
+
+    def _best_step(self, z: np.ndarray, orig_ae: np.ndarray, step_cost: StepCost) -> float:
+        """Rate-distortion choice of the quantization step: a coarser step shrinks the latent
+        and grows the residual; which wins depends on the model and the data."""
+        L = self.latent_length
+        full = z.shape[1] // L
+        if full > SEARCH_CHUNKS:  # evenly spaced full chunks stand for the block
+            picks = np.linspace(0, full - 1, SEARCH_CHUNKS).astype(np.int64)
+            cols = (picks[:, None] * L + np.arange(L)).reshape(-1)
+            bases = (picks[:, None] * self.K + np.arange(self.K)).reshape(-1)
+            z_sample, ae_sample = z[:, cols], orig_ae[bases]
+        else:
+            z_sample, ae_sample = z, orig_ae
+        maxabs_column = np.abs(z).max(axis=1, keepdims=True)  # the whole block's scale, not the sample's
+        costs = []
+        for step in STEP_CANDIDATES:
+            _, scale = quantize_per_channel(np.concatenate([z_sample, maxabs_column], axis=1), step)
+            q = np.clip(np.rint(z_sample / scale[:, None]), -127, 127).astype(np.int8)
+            recon = self._decode_side(q, scale, len(ae_sample))[2]
+            costs.append(step_cost(q, ae_sample, recon))
+        return STEP_CANDIDATES[int(np.argmin(costs))]
 
     def sections(self, a: AEAnalysis) -> tuple[bytes, bytes, bytes]:
         """(AE_PARAMS, AE_LATENT, AE_AMBIGUOUS) bytes of an analysis."""
-        lat = a.latent
-        if a.params.latent_layout == LATENT_LAYOUT_CHANNEL_MAJOR:
-            lat = lat.transpose(1, 0, 2)
-        return a.params.to_bytes(), zstd_compress(np.ascontiguousarray(lat).tobytes()), ambiguous_to_bytes(a.ambiguous)
+        latent = zstd_compress(np.ascontiguousarray(a.latent, dtype=np.int8).tobytes())
+        return a.params.to_bytes(), latent, ambiguous_to_bytes(a.ambiguous)
 
     # -- decoder side
     def reconstruct(self, params_b: bytes, latent_b: bytes, amb_b: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(reconstruction as AE codes 0..3, ambiguous positions) for ``n`` bases."""
         p = AEParams.from_bytes(params_b)
-        if p.K != self.K or p.P != self.P or p.latent_length != self.K // 16:
+        if p.K != self.K or p.P != self.P:
             raise ModelError(f"archive needs an autoencoder with K={p.K}, P={p.P}; the model has "
                              f"K={self.K}, P={self.P}")
-        want_chunks = max(1, -(-n // p.K)) if n else 0
-        if p.chunks != want_chunks:
-            raise FormatError(f"AE_PARAMS: {p.chunks} chunks cannot hold {n} bases of K={p.K}")
-        size = p.chunks * p.P * p.latent_length
-        q = np.frombuffer(zstd_decompress(latent_b, size, "AE_LATENT"), dtype=np.int8)
-        if p.latent_layout == LATENT_LAYOUT_CHANNEL_MAJOR:
-            q = q.reshape(p.P, p.chunks, p.latent_length).transpose(1, 0, 2)
-        else:
-            q = q.reshape(p.chunks, p.P, p.latent_length)
+        full, tail = chunk_plan(n, p.K)
+        T = (full * p.K + tail) // STRIDE
+        q = np.frombuffer(zstd_decompress(latent_b, p.P * T, "AE_LATENT"), dtype=np.int8).reshape(p.P, T)
         ambiguous = ambiguous_from_bytes(amb_b, n)
         y = self.decoder_output(dequantize(q, p.scales))[:n]
         if self.decode_output_hook is not None:

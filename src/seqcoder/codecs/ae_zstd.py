@@ -21,6 +21,15 @@ from .ae_common import AECodecBase, stream_from_ae, zstd_compress, zstd_decompre
 from .base import register_codec
 
 
+def _residual(orig_ae: np.ndarray, recon: np.ndarray) -> np.ndarray:
+    return ((orig_ae.astype(np.int16) - recon) & 3).astype(np.uint8)
+
+
+def _stored_bytes(q: np.ndarray, orig_ae: np.ndarray, recon: np.ndarray) -> int:
+    """What ae-zstd stores for a quantized latent: zstd(latent) + zstd(2-bit residual)."""
+    return len(zstd_compress(q.tobytes())) + len(zstd_compress(pack_2bit(_residual(orig_ae, recon))))
+
+
 @register_codec("ae-zstd", CodecId.AE_ZSTD)
 class AEZstdCodec(AECodecBase):
     """The published autoencoder + residual pipeline (``options.model`` picks the weights).
@@ -33,10 +42,10 @@ class AEZstdCodec(AECodecBase):
     name = "ae-zstd"
 
     def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
-        a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis)
+        a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis, step_cost=_stored_bytes)
         self.last_analysis = a if self.keep_analysis else None
         params, latent, amb = self.stage.sections(a)
-        residual = ((a.orig_ae.astype(np.int16) - a.recon) & 3).astype(np.uint8)
+        residual = _residual(a.orig_ae, a.recon)
         res = zstd_compress(pack_2bit(residual))
         self.last_stats = {"ambiguous": int(len(a.ambiguous)), "accuracy": float((residual == 0).mean()) if len(residual) else 1.0}
         return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent),

@@ -24,20 +24,23 @@ import numpy as np
 import zstandard
 
 from ..errors import ChecksumError, FormatError
-from ..io.varint import decode_uvarints, encode_uvarints
+from ..io.varint import decode_uvarints, encode_uvarint, encode_uvarints
 from .ids import BlockKind, CodecId, SectionId
 
 MAGIC = b"\x89SQC"
 TRAILER_MAGIC = b"SQCE"
 FORMAT_VERSION = 1
-BLOCK_MAGIC = b"BLK1"
-INDEX_MAGIC = b"IDX1"
+# one-byte tags: small files pay little framing (a 19 kB genome's whole container is ~150 B)
+BLOCK_TAG = b"B"
+INDEX_TAG = b"I"
 
 _HEADER_FIXED = struct.Struct("<4sBBBB")  # magic, version, flags, codec id, level
-_BLOCK_FIXED = struct.Struct("<4sBBIII")  # magic, kind, section count, original bytes, bases, crc32 of original
-_SECTION = struct.Struct("<BII")  # id, length, crc32
-_TRAILER = struct.Struct("<QII4s")  # index offset, crc32 of the index, crc32 of the 12 bytes before, magic
-MAX_BLOCK_SIZE = 1 << 30  # sizes in a block header are u32
+_U32 = struct.Struct("<I")
+_TRAILER = struct.Struct("<I4s")  # bytes of the index (tag to crc), magic
+MAX_BLOCK_SIZE = 1 << 30  # bounds memory per block; the format itself has no limit
+# sanity bound on a section or index length (checked before allocating): a section never
+# grows much past its block's input
+_MAX_PAYLOAD = 4 * MAX_BLOCK_SIZE
 TRAILER_SIZE = _TRAILER.size
 
 
@@ -128,11 +131,14 @@ def encode_block(kind: BlockKind, original_size: int, bases: int, original_crc32
                  sections: list[Section]) -> bytes:
     if len(sections) > 255:
         raise ValueError("a block holds at most 255 sections")
-    head = _BLOCK_FIXED.pack(BLOCK_MAGIC, int(kind), len(sections), original_size, bases, original_crc32)
+    head = bytearray(BLOCK_TAG)
+    head += bytes([int(kind)]) + encode_uvarints([original_size, bases]) + _U32.pack(original_crc32)
+    head.append(len(sections))
     for section in sections:
-        head += _SECTION.pack(int(section.section_id), len(section.payload), crc32(section.payload))
-    head += struct.pack("<I", crc32(head))
-    return head + b"".join(s.payload for s in sections)
+        head += bytes([int(section.section_id)]) + encode_uvarint(len(section.payload))
+        head += _U32.pack(crc32(section.payload))
+    head += _U32.pack(crc32(head))
+    return bytes(head) + b"".join(s.payload for s in sections)
 
 
 class ArchiveReader:
@@ -143,6 +149,7 @@ class ArchiveReader:
         self._stream = stream
         self.path = path
         self.offset = 0
+        self.blocks_start = 0  # where the header ends
 
     def _read(self, n: int, what: str) -> bytes:
         data = self._stream.read(n)
@@ -151,6 +158,17 @@ class ArchiveReader:
                               self.offset, self.path)
         self.offset += n
         return data
+
+    def _read_uvarint(self, what: str, seen: bytearray) -> int:
+        """One LEB128 varint from the stream; its bytes are appended to ``seen`` (for a crc)."""
+        value = 0
+        for shift in range(0, 70, 7):
+            byte = self._read(1, what)[0]
+            seen.append(byte)
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return value
+        raise FormatError(f"corrupt archive: {what} is not a varint", self.offset - 10, self.path)
 
     def read_header(self) -> ArchiveHeader:
         start = self.offset
@@ -181,18 +199,19 @@ class ArchiveReader:
             codec = CodecId(codec_id)
         except ValueError:
             raise FormatError(f"unknown codec id {codec_id}", start + 6, self.path) from None
+        self.blocks_start = self.offset
         return ArchiveHeader(codec, level, name.decode("utf-8", "replace"),
                              model_version.decode("utf-8", "replace"), sha, version, flags)
 
     def read_block_or_index(self) -> tuple[BlockHeader, dict[SectionId, bytes]] | ArchiveIndex:
         """Return the next block, or the index once the blocks are over."""
         start = self.offset
-        magic = self._read(4, "block or index magic")
-        if magic == INDEX_MAGIC:
+        tag = self._read(1, "block or index tag")
+        if tag == INDEX_TAG:
             return self._read_index(start)
-        if magic != BLOCK_MAGIC:
+        if tag != BLOCK_TAG:
             raise FormatError("corrupt archive: expected a block or the index", start, self.path)
-        header = self._read_block_header(magic, start)
+        header = self._read_block_header(start)
         sections: dict[SectionId, bytes] = {}
         for section_id, length, section_crc in header.sections:
             section_start = self.offset
@@ -207,77 +226,99 @@ class ArchiveReader:
         header.size = self.offset - start
         return header, sections
 
-    def _read_block_header(self, magic: bytes, start: int) -> BlockHeader:
-        rest = self._read(_BLOCK_FIXED.size - 4, "block header")
-        _, kind, count, original_size, bases, original_crc = _BLOCK_FIXED.unpack(magic + rest)
-        table = self._read(_SECTION.size * count, "section table")
-        (stored,) = struct.unpack("<I", self._read(4, "block header checksum"))
-        if stored != crc32(magic + rest + table):
+    def _read_block_header(self, start: int) -> BlockHeader:
+        """The block header after its tag; lengths are trusted only once its crc32 matches."""
+        seen = bytearray(BLOCK_TAG)
+        seen += self._read(1, "block kind")
+        original_size = self._read_uvarint("block size", seen)
+        bases = self._read_uvarint("block base count", seen)
+        crc_bytes = self._read(4, "block crc32")
+        seen += crc_bytes
+        count = self._read(1, "section count")[0]
+        seen.append(count)
+        entries = []
+        for _ in range(count):
+            section_id = self._read(1, "section id")[0]
+            seen.append(section_id)
+            length = self._read_uvarint("section length", seen)
+            checksum = self._read(4, "section crc32")
+            seen += checksum
+            entries.append((section_id, length, _U32.unpack(checksum)[0]))
+        (stored,) = _U32.unpack(self._read(4, "block header checksum"))
+        if stored != crc32(seen):
             raise ChecksumError("block header checksum mismatch", start, self.path)
+        if any(length > _MAX_PAYLOAD for _, length, _ in entries):
+            raise FormatError("section length out of range", start, self.path)
         try:
-            block_kind = BlockKind(kind)
+            block_kind = BlockKind(seen[1])
         except ValueError:
-            raise FormatError(f"unknown block kind {kind}", start + 4, self.path) from None
-        entries = [_SECTION.unpack_from(table, i * _SECTION.size) for i in range(count)]
-        return BlockHeader(block_kind, original_size, bases, original_crc, entries, start)
+            raise FormatError(f"unknown block kind {seen[1]}", start + 1, self.path) from None
+        return BlockHeader(block_kind, original_size, bases, _U32.unpack(crc_bytes)[0], entries, start)
 
     def read_block_header_at(self, offset: int) -> BlockHeader:
         """The header of the block at ``offset`` (the stream must be seekable); payloads unread."""
         self._stream.seek(offset)
         self.offset = offset
-        magic = self._read(4, "block magic")
-        if magic != BLOCK_MAGIC:
+        if self._read(1, "block tag") != BLOCK_TAG:
             raise FormatError("corrupt archive: no block where the index points", offset, self.path)
-        header = self._read_block_header(magic, offset)
+        header = self._read_block_header(offset)
         header.size = self.offset - offset + sum(length for _, length, _ in header.sections)
         return header
 
     def _read_index(self, start: int) -> ArchiveIndex:
-        (length,) = struct.unpack("<I", self._read(4, "index length"))
+        seen = bytearray(INDEX_TAG)
+        length = self._read_uvarint("index length", seen)
+        if length > _MAX_PAYLOAD:
+            raise FormatError("index length out of range", start, self.path)
         payload = self._read(length, "index")
+        (index_crc,) = _U32.unpack(self._read(4, "index checksum"))
+        index_size = self.offset - start
         trailer = self._read(TRAILER_SIZE, "trailer")
-        index_offset, index_crc = _check_trailer(trailer, self.offset - TRAILER_SIZE, self.path)
-        if index_offset != start:
-            raise FormatError("trailer does not point at the index", self.offset - TRAILER_SIZE, self.path)
+        if _check_trailer(trailer, self.offset - TRAILER_SIZE, self.path) != index_size:
+            raise FormatError("trailer does not match the index", self.offset - TRAILER_SIZE, self.path)
         if crc32(payload) != index_crc:
             raise ChecksumError("index checksum mismatch", start, self.path)
         if self._stream.read(1):
             raise FormatError("unexpected bytes after the trailer", self.offset, self.path)
-        return decode_index(payload, start, self.path)
+        return decode_index(payload, self.blocks_start, start, self.path)
 
 
-def _check_trailer(trailer: bytes, offset: int, path: str | None) -> tuple[int, int]:
-    index_offset, index_crc, trailer_crc, magic = _TRAILER.unpack(trailer)
+def _check_trailer(trailer: bytes, offset: int, path: str | None) -> int:
+    """The index size a trailer records (its magic checked)."""
+    index_size, magic = _TRAILER.unpack(trailer)
     if magic != TRAILER_MAGIC:
         raise FormatError("truncated or corrupt archive: no trailer at the end", offset, path)
-    if trailer_crc != crc32(trailer[:12]):
-        raise ChecksumError("trailer checksum mismatch", offset, path)
-    return index_offset, index_crc
+    return index_size
 
 
-def encode_index_and_trailer(index: ArchiveIndex, index_offset: int) -> bytes:
+def encode_index_and_trailer(index: ArchiveIndex) -> bytes:
     payload = encode_index(index)
-    head = INDEX_MAGIC + struct.pack("<I", len(payload))
-    trailer12 = struct.pack("<QI", index_offset, crc32(payload))
-    return head + payload + trailer12 + struct.pack("<I", crc32(trailer12)) + TRAILER_MAGIC
+    body = INDEX_TAG + encode_uvarint(len(payload)) + payload + _U32.pack(crc32(payload))
+    if len(body) >= 1 << 32:
+        raise ValueError("the record index exceeds 4 GiB (too many records)")
+    return body + _TRAILER.pack(len(body), TRAILER_MAGIC)
 
 
 # --- the index: varints, the sha256 and the record headers; zstd when that is smaller ----------
 
 _INDEX_RAW, _INDEX_ZSTD = 0, 1
+_BLOCK_FIELDS, _RECORD_FIELDS = 3, 7
 
 
 def encode_index(index: ArchiveIndex) -> bytes:
+    """Index payload. What the reader can sum up is not stored (block offsets: blocks follow
+    the header back to back; original offsets; the total size), and counts are stored as small
+    differences (a record's length minus its residues, residues minus bases)."""
     blocks, records = index.blocks, index.records
     headers = [r.header or b"" for r in records]
     numbers = [len(blocks)]
     for b in blocks:
-        numbers += [b.offset, b.size, b.original_offset, b.original_size, b.bases]
+        numbers += [b.size, b.original_size, b.original_size - b.bases]
     numbers.append(len(records))
     for r, h in zip(records, headers):
-        numbers += [r.header is not None, len(h), r.first_block, r.last_block, r.start, r.end,
-                    r.residues, r.bases]
-    numbers.append(index.original_size)
+        length = r.end - r.start
+        numbers += [0 if r.header is None else len(h) + 1, r.first_block, r.last_block - r.first_block,
+                    r.start, length, length - r.residues, r.residues - r.bases]
     raw = encode_uvarints(np.array(numbers, dtype=np.uint64)) + index.original_sha256 + b"".join(headers)
     packed = zstandard.ZstdCompressor(level=19).compress(raw)
     if len(packed) < len(raw):
@@ -285,7 +326,9 @@ def encode_index(index: ArchiveIndex) -> bytes:
     return bytes([_INDEX_RAW]) + raw
 
 
-def decode_index(payload: bytes, offset: int = 0, path: str | None = None) -> ArchiveIndex:
+def decode_index(payload: bytes, first_block_offset: int, offset: int = 0, path: str | None = None) -> ArchiveIndex:
+    """Inverse of :func:`encode_index`; ``first_block_offset`` is where the header ends and
+    ``offset`` where the index starts (the blocks must end there)."""
     try:
         if not payload or payload[0] not in (_INDEX_RAW, _INDEX_ZSTD):
             raise ValueError("unknown index encoding")
@@ -293,24 +336,34 @@ def decode_index(payload: bytes, offset: int = 0, path: str | None = None) -> Ar
         if payload[0] == _INDEX_ZSTD:
             raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=1 << 34)
         (count,), pos = decode_uvarints(raw, 0, 1)
-        block_fields, pos = decode_uvarints(raw, pos, 5 * int(count))
+        block_fields, pos = decode_uvarints(raw, pos, _BLOCK_FIELDS * int(count))
         (n_records,), pos = decode_uvarints(raw, pos, 1)
-        record_fields, pos = decode_uvarints(raw, pos, 8 * int(n_records))
-        (total,), pos = decode_uvarints(raw, pos, 1)
+        record_fields, pos = decode_uvarints(raw, pos, _RECORD_FIELDS * int(n_records))
         sha, header_bytes = raw[pos:pos + 32], raw[pos + 32:]
-        block_rows = block_fields.astype(np.int64).reshape(-1, 5).tolist()
-        record_rows = record_fields.astype(np.int64).reshape(-1, 8).tolist()
-        if len(sha) != 32 or sum(row[1] for row in record_rows) != len(header_bytes):
+        block_rows = block_fields.astype(np.int64).reshape(-1, _BLOCK_FIELDS).tolist()
+        record_rows = record_fields.astype(np.int64).reshape(-1, _RECORD_FIELDS).tolist()
+        if len(sha) != 32 or sum(max(row[0] - 1, 0) for row in record_rows) != len(header_bytes):
             raise ValueError("inconsistent index")
-        blocks = [BlockEntry(*row) for row in block_rows]
+        blocks, at, total = [], first_block_offset, 0
+        for size, original_size, non_bases in block_rows:
+            if non_bases > original_size:
+                raise ValueError("more bases than bytes in a block")
+            blocks.append(BlockEntry(at, size, total, original_size, original_size - non_bases))
+            at, total = at + size, total + original_size
+        if at != offset:
+            raise ValueError("the blocks do not end where the index starts")
         records, pos = [], 0
-        for has_header, length, *rest in record_rows:
-            header = header_bytes[pos:pos + length]
-            pos += length
-            records.append(RecordEntry(header if has_header else None, *rest))
+        for header_code, first, span, start, length, non_residues, non_bases in record_rows:
+            header = header_bytes[pos:pos + header_code - 1] if header_code else None
+            pos += max(header_code - 1, 0)
+            residues = length - non_residues
+            if first + span >= max(len(blocks), 1) or start + length > total or min(residues, residues - non_bases) < 0:
+                raise ValueError("record outside the blocks")
+            records.append(RecordEntry(header, first, first + span, start, start + length, residues,
+                                       residues - non_bases))
     except (zstandard.ZstdError, ValueError, FormatError) as exc:
         raise FormatError(f"corrupt archive index ({exc})", offset, path) from None
-    return ArchiveIndex(blocks, records, int(total), bytes(sha))
+    return ArchiveIndex(blocks, records, total, bytes(sha))
 
 
 def read_summary(stream: BinaryIO, path: str | None = None) -> tuple[ArchiveHeader, ArchiveIndex, int]:
@@ -318,22 +371,27 @@ def read_summary(stream: BinaryIO, path: str | None = None) -> tuple[ArchiveHead
     Also returns the archive's size."""
     reader = ArchiveReader(stream, path)
     header = reader.read_header()
+    blocks_start = reader.offset
     size = stream.seek(0, 2)
     if size < reader.offset + TRAILER_SIZE:
         raise FormatError("truncated archive: no room for a trailer", size, path)
     stream.seek(size - TRAILER_SIZE)
-    index_offset, index_crc = _check_trailer(stream.read(TRAILER_SIZE), size - TRAILER_SIZE, path)
-    if not reader.offset <= index_offset <= size - TRAILER_SIZE - 8:
+    index_size = _check_trailer(stream.read(TRAILER_SIZE), size - TRAILER_SIZE, path)
+    index_offset = size - TRAILER_SIZE - index_size
+    if index_offset < reader.offset:
         raise FormatError("trailer points outside the archive", size - TRAILER_SIZE, path)
     stream.seek(index_offset)
-    head = stream.read(8)
-    (length,) = struct.unpack("<I", head[4:])
-    if head[:4] != INDEX_MAGIC or index_offset + 8 + length != size - TRAILER_SIZE:
+    reader.offset = index_offset
+    if reader._read(1, "index tag") != INDEX_TAG:
         raise FormatError("corrupt archive: no index where the trailer points", index_offset, path)
-    payload = stream.read(length)
+    length = reader._read_uvarint("index length", bytearray())
+    if reader.offset + length + 4 != size - TRAILER_SIZE:
+        raise FormatError("corrupt archive: index length does not match the trailer", index_offset, path)
+    payload = reader._read(length, "index")
+    (index_crc,) = _U32.unpack(reader._read(4, "index checksum"))
     if crc32(payload) != index_crc:
         raise ChecksumError("index checksum mismatch", index_offset, path)
-    return header, decode_index(payload, index_offset, path), size
+    return header, decode_index(payload, blocks_start, index_offset, path), size
 
 
 def read_block_at(stream: BinaryIO, entry: BlockEntry, path: str | None = None):
