@@ -353,7 +353,7 @@ class AEStage:
         codes = np.asarray(codes, dtype=np.uint8)
         orig_ae = TO_AE[codes]
         z = self.encode_latent(orig_ae)
-        step = self._best_step(z, orig_ae, step_cost) if step_cost else 1.0
+        step = self._best_step(z, orig_ae, step_cost) if step_cost and z.size else 1.0
         q, scale = quantize_per_channel(z, step)
         y, ambiguous, recon = self._decode_side(q, scale, len(codes))
         params = AEParams(self.K, self.P, self.margin, scale)
