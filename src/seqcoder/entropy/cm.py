@@ -1,10 +1,17 @@
-"""Public entry points of the context-mixing nucleotide coder (see :mod:`.cm_kernel`)."""
+"""Public entry points of the context-mixing nucleotide coder.
+
+Level 1 (without a hint) runs the lean kernel of :mod:`.lean_kernel` (one order-5 model, one
+forward repeat follower, one mixer: ~30 MB/s); levels 2..9, and level 1 with a hint, run the
+generic kernel of :mod:`.cm_kernel` with the model sets of ``_LEVELS``. Both are numba
+kernels (cached machine code) with a pure-Python twin (``.py_func``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .cm_kernel import N_PRM, alloc_tables, build_tables, cm_kernel, cm_lean
+from .lean_kernel import N_LEAN_PRM, cm_lean
+from .tables import build_tables
 
 #: first payload byte; bump when the coded format changes
 CM_FORMAT_VERSION = 2
@@ -13,6 +20,7 @@ DEFAULT_LEVEL = 4  # near-best ratio at more than the speed of xz -9e (README, R
 _MAX_N = (1 << 30) - 1
 
 _SQ, _ST, _RT = build_tables()
+_RT0 = np.ascontiguousarray(_RT[0])  # the rate row of level 1's counters (1 / (n + 1.5))
 
 # Per level: finite-context models as (order, log2 slots, count limit | rate table << 10,
 # inverted repeats on/off); an order whose 4^k contexts fit in 2^bits slots is a direct table,
@@ -46,10 +54,14 @@ def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
 _LOW = _m([1, 2, 3, 4, 5, 6, 7, 8])
 _DEEP16 = [(16, 22, 255 + (3 << 10), 0)]
 _LEVELS[1] = _lv(_m([3, 8]), rep=(20, 18, 12, 1, 0), fast=1)
-# levels with ``lean`` (order a, order b, follower min length, follower table bits, mixer
-# rate, IR on b, miss threshold, verify cap, APM, IR on a, APM rate, insert step) use
-# :func:`cm_lean` when no hint is given (with a hint: the generic kernel, settings above)
-_LEVELS[1]["lean"] = (5, 8, 16, 18, 16, 1, 12, 32, 0, 1, 7, 4)
+# levels with ``lean`` use :func:`.lean_kernel.cm_lean` when no hint is given (with a hint: the
+# generic kernel with the settings above): (order, follower min length (<= 16), follower table
+# bits, mixer rate, miss threshold of the last 16, verify cap, insert step, counter limit).
+# Level 1: order 5, follower on 16-mers stored every 8th position in 2^18 entries; EsCo
+# 1.897 bits/base at ~30 MB/s (the two-order lean model before it: 1.894 at ~15 MB/s)
+_LEVELS[1]["lean"] = (5, 16, 18, 16, 12, 32, 8, 1023)
+if not _LEVELS[1]["lean"][1] <= 16:
+    raise AssertionError("the lean kernel hashes at most 16 bases")
 _LEVELS[2] = _lv(_m([2, 4, 8]), rep=(16, 20, 12, 1, 1), fast=1, vote=1)
 _LEVELS[3] = _lv(_m([2, 3, 4, 6, 8]), rep=(14, 22, 12, 2, 2), lr=(16, 16, 4), vote=1)
 _LEVELS[4] = _lv(_LOW, rep=(14, 22, 12, 3, 3), lr=(16, 16, 4), vote=1)
@@ -77,6 +89,8 @@ def _arrays(level: int, n: int):
         tbits.append(min(bits, cap_bits))
         limits.append(lim)
         irf.append(ir)
+    from .cm_kernel import N_PRM
+
     prm = np.zeros(N_PRM, dtype=np.int64)
     mlen, mbits, mthr, nf, nrc = cfg["rep"]
     prm[0] = mlen
@@ -124,13 +138,15 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data
          python: bool = False, cap: int = 4):
     lean = level_config(level).get("lean")
     if lean is not None and not has_hint:
-        prm = np.zeros(13, dtype=np.int64)
-        prm[:9] = lean[:9]
-        prm[9] = cap
-        prm[10:13] = lean[9:12]
-        prm[3] = min(prm[3], max(10, int(np.ceil(np.log2(max(codes.shape[0], 1) * 2)))))
+        k, mlen, mbits, lr, mthr, vcap, istep, limit = lean
+        # never a table larger than the block can fill: about 2 entries per inserted position
+        mbits = min(mbits, max(10, int(np.ceil(np.log2(max(codes.shape[0] // istep, 1) * 2)))))
+        prm = np.array([k, mlen, mbits, lr, mthr, vcap, cap, istep, limit], dtype=np.int64)
+        assert prm.shape[0] == N_LEAN_PRM
         fn = cm_lean.py_func if python else cm_lean
-        return fn(decode, codes, prm, data, _SQ, _ST, _RT)
+        return fn(decode, codes, prm, data, _SQ, _ST, _RT0)
+    from .cm_kernel import alloc_tables, cm_kernel
+
     orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0])
     prm[10] = cap
     T, MT = alloc_tables(orders, tbits, prm)
