@@ -109,11 +109,21 @@ def quantize_per_channel(z: np.ndarray, step: float = 1.0) -> tuple[np.ndarray, 
     ([[64, -127], [127, 64]], True)
     """
     z = np.asarray(z, dtype=np.float32)
+    scale = channel_scales(z, step)
+    return quantize(z, scale), scale
+
+
+def channel_scales(z: np.ndarray, step: float = 1.0) -> np.ndarray:
+    """``step * max|z[c]| / 127`` per channel as float32 (1.0 for an all-zero channel)."""
     maxabs = np.abs(z).max(axis=1) if z.size else np.zeros(z.shape[0], np.float32)
     scale = (maxabs / np.float32(127.0) * np.float32(step)).astype(np.float32)
     scale[~(scale > 0)] = np.float32(1.0)
-    q = np.clip(np.rint(z / scale[:, None]), -127, 127).astype(np.int8)
-    return q, scale
+    return scale
+
+
+def quantize(z: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``clip(rint(z / scale), -127, 127)`` as int8, per channel."""
+    return np.clip(np.rint(z / scale[:, None]), -127, 127).astype(np.int8)
 
 
 def dequantize(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -378,11 +388,10 @@ class AEStage:
             z_sample, ae_sample = z[:, cols], orig_ae[bases]
         else:
             z_sample, ae_sample = z, orig_ae
-        maxabs_column = np.abs(z).max(axis=1, keepdims=True)  # the whole block's scale, not the sample's
         costs = []
         for step in STEP_CANDIDATES:
-            _, scale = quantize_per_channel(np.concatenate([z_sample, maxabs_column], axis=1), step)
-            q = np.clip(np.rint(z_sample / scale[:, None]), -127, 127).astype(np.int8)
+            scale = channel_scales(z, step)  # the whole block's scale, not the sample's
+            q = quantize(z_sample, scale)
             recon = self._decode_side(q, scale, len(ae_sample))[2]
             costs.append(step_cost(q, ae_sample, recon))
         return STEP_CANDIDATES[int(np.argmin(costs))]
