@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_info)
 
+    from .cli_collection import add_parsers as add_collection_parsers
+
+    add_collection_parsers(sub)
+
     p = sub.add_parser("models", help="list the shipped models")
     p.set_defaults(run=_cmd_models)
 
@@ -272,10 +276,17 @@ def _cmd_decompress(args) -> int:
 def _cmd_test(args) -> int:
     from .api import Decompressor
 
+    from .cli_collection import is_collection, test_collection
+
     decompressor = Decompressor(model=args.model, threads=args.threads)
     status = 0
     for name in args.files:
         try:
+            if is_collection(name):
+                members = test_collection(name)
+                if args.verbose:
+                    print(f"{name}: OK ({members} members)")
+                continue
             with open(name, "rb") as source:
                 stats = decompressor.decompress_stream(source, None, path=name)
             if args.verbose:
@@ -305,11 +316,19 @@ def _summary(info) -> dict:
 
 def _cmd_list(args) -> int:
     from .api import inspect
+    from .cli_collection import is_collection, list_collection
 
     reports = []
     for name in args.files:
+        if is_collection(name):
+            collection = list_collection(name, args.json)
+            if args.json:
+                print(json.dumps(collection, indent=2))
+            continue
         info = inspect(name, sections=False)
         reports.append(dict(_summary(info), record_list=_record_rows(info)))
+    if not reports:
+        return 0
     if args.json:
         print(json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
         return 0
@@ -329,8 +348,13 @@ def _cmd_info(args) -> int:
     from .api import inspect
     from .format.ids import BlockKind, SectionId
 
+    from .cli_collection import info_collection, is_collection, print_info
+
     reports = []
     for name in args.files:
+        if is_collection(name):
+            print_info(info_collection(name), args.json)
+            continue
         info = inspect(name)
         blocks = []
         for header in info.blocks:
@@ -340,6 +364,8 @@ def _cmd_info(args) -> int:
                            "sections": [{"id": sid, "name": _section_name(sid), "bytes": length,
                                          "crc32": f"{crc:08x}"} for sid, length, crc in header.sections]})
         reports.append(dict(_summary(info), block_list=blocks))
+    if not reports:
+        return 0
     if args.json:
         print(json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
         return 0

@@ -1,0 +1,290 @@
+"""Collection archives: many genomes in one file, each restored byte for byte under its name.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.fa").write_bytes(b">a\\nACGTACGTTTGACCA\\n")
+>>> _ = (d / "b.fa").write_bytes(b">b\\nACGTACGTTTGACCA\\n")
+>>> c = Collection.create(d / "set.sqcl", [d / "a.fa", d / "b.fa"])
+>>> [m.name for m in c.members], c.read("b.fa")
+(['a.fa', 'b.fa'], b'>b\\nACGTACGTTTGACCA\\n')
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
+
+from ..errors import FastaError, FormatError, SeqcoderError
+from ..io.fasta import parse_fasta
+from ..io.inputs import COMPRESSED_INPUTS, open_decompressed
+from .coder import EncodedMember, MatchParams, ReferenceText, decode_member, encode_member, is_reference
+from .format import (CollectionHeader, CollectionIndex, MemberEntry, decode_member_block, encode_member_block,
+                     encode_trailer, read_index)
+
+#: the default level: literals coded by the fast cm kernel, the whole set at > 20 MB/s
+DEFAULT_LEVEL = 4
+#: members kept whole as references; every later member copies from them and from the pool of
+#: every earlier member's literals (README, "Collections": what the bound costs)
+DEFAULT_MAX_REFS = 0
+Progress = Callable[[int], None]
+
+
+class CollectionWarning(UserWarning):
+    """Something the user should know that does not stop the work (e.g. a non-FASTA member)."""
+
+
+def member_name(path: str | os.PathLike) -> str:
+    """A member's name: the file name without a compression suffix (``x.fna.gz`` -> ``x.fna``).
+
+    >>> member_name("/data/GCF_1.fna.gz"), member_name("plasmid.fa")
+    ('GCF_1.fna', 'plasmid.fa')
+    """
+    name = Path(path).name
+    for _, suffix in COMPRESSED_INPUTS.values():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def read_input(path: str | os.PathLike) -> bytes:
+    """The uncompressed bytes of an input file (gzip/bzip2/xz/zstd read transparently)."""
+    with open(path, "rb") as raw:
+        stream, _ = open_decompressed(raw)
+        try:
+            return stream.read()
+        except (OSError, EOFError, ValueError) as exc:
+            raise SeqcoderError(f"{path}: cannot read ({exc})") from None
+
+
+_NUCLEOTIDE = frozenset(b"ACGTNacgtn\r\n")
+
+
+def _looks_like_nucleotides(data: bytes) -> bool:
+    sample = data[: 1 << 20]
+    return not sample or sum(sample.count(b) for b in _NUCLEOTIDE) >= 0.3 * len(sample)
+
+
+def _check_names(names: Sequence[str], taken: Iterable[str] = ()) -> None:
+    seen = set(taken)
+    for name in names:
+        if name in seen:
+            raise SeqcoderError(f"two members would be named {name!r}; rename one of the inputs")
+        seen.add(name)
+
+
+@dataclass(slots=True)
+class PackReport:
+    members: int
+    bytes_in: int
+    bytes_out: int
+    bases: int
+
+
+class Collection:
+    """A collection archive on disk. Opening reads only the header and the member index."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        with open(self.path, "rb") as f:
+            self.header, self._header_size = CollectionHeader.read(f, str(self.path))
+            index, self._index_offset = read_index(f, str(self.path))
+        self.members: list[MemberEntry] = index.members
+        self._by_name = {m.name: i for i, m in enumerate(self.members)}
+        self._check_blocks()
+
+    def _check_blocks(self) -> None:
+        pos = self._header_size
+        for m in self.members:
+            if m.offset < pos or m.offset + m.size > self._index_offset:
+                raise FormatError(f"member {m.name!r}: block outside the archive's data", m.offset, str(self.path))
+            pos = m.offset + m.size
+
+    # ------------------------------------------------------------------ create / add
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
+               max_refs: int = DEFAULT_MAX_REFS, threads: int = 1, strict: bool = False,
+               progress: Progress | None = None, force: bool = True) -> Collection:
+        """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically."""
+        if not 1 <= level <= 9:
+            raise ValueError(f"level must be 1..9, got {level}")
+        names = [member_name(p) for p in inputs]
+        _check_names(names)
+        target = Path(path)
+        if target.exists() and not force:
+            raise SeqcoderError(f"{target} exists (use -f to overwrite)")
+        header = CollectionHeader(level, max_refs, tuple(int(v) for v in MatchParams().array()))
+        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
+                                             delete=False)
+        try:
+            with handle:
+                head = header.to_bytes()
+                handle.write(head)
+                members = _write_members(handle, len(head), header, [], ReferenceText(_params(header)),
+                                         list(zip(names, inputs)), threads, strict, progress)
+                index = CollectionIndex(members).to_bytes()
+                handle.write(index + encode_trailer(len(index)))
+            os.chmod(handle.name, 0o666 & ~_umask())
+            os.replace(handle.name, target)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+        return cls(target)
+
+    def add(self, inputs: Sequence[str | os.PathLike], *, threads: int = 1, strict: bool = False,
+            progress: Progress | None = None) -> None:
+        """Append members without re-encoding the existing ones. The bytes already in the archive
+        never change; if anything fails, the archive is cut back to exactly what it was."""
+        names = [member_name(p) for p in inputs]
+        _check_names(names, self._by_name)
+        ref = self._references(len(self.members), _params(self.header))
+        old_size = self.path.stat().st_size
+        with open(self.path, "r+b") as f:
+            try:
+                f.seek(old_size)
+                members = _write_members(f, old_size, self.header, self.members, ref,
+                                         list(zip(names, inputs)), threads, strict, progress)
+                index = CollectionIndex(self.members + members).to_bytes()
+                f.write(index + encode_trailer(len(index)))
+                f.flush()
+                os.fsync(f.fileno())
+            except BaseException:
+                f.truncate(old_size)
+                raise
+        self.__init__(self.path)  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ read
+
+    def _read_block(self, f: BinaryIO, entry: MemberEntry) -> list[bytes]:
+        f.seek(entry.offset)
+        return decode_member_block(f.read(entry.size), entry, str(self.path))
+
+    def _references(self, upto: int, params: MatchParams | None) -> ReferenceText:
+        """The reference text that member ``upto`` is coded against."""
+        ref = ReferenceText(params)
+        with open(self.path, "rb") as f:
+            for number in range(upto):
+                entry = self.members[number]
+                decode_member(entry, self._read_block(f, entry), number, ref, self.header.max_refs, render=False)
+        return ref
+
+    def entry(self, name: str) -> MemberEntry:
+        try:
+            return self.members[self._by_name[name]]
+        except KeyError:
+            raise SeqcoderError(f"{self.path}: no member named {name!r}") from None
+
+    def iter_members(self, names: Iterable[str] | None = None) -> Iterator[tuple[MemberEntry, bytes]]:
+        """Decode the named members (all when None) in archive order, each verified against its
+        SHA-256. Members before the last one asked for are decoded only as far as references need."""
+        wanted = set(range(len(self.members))) if names is None else {self._by_name.get(n, -1) for n in names}
+        if names is not None:
+            for n in names:
+                self.entry(n)
+        if not wanted:
+            return
+        last = max(wanted)
+        ref = ReferenceText(None)
+        with open(self.path, "rb") as f:
+            for number in range(last + 1):
+                entry = self.members[number]
+                render = number in wanted
+                data = decode_member(entry, self._read_block(f, entry), number, ref, self.header.max_refs, render)
+                if render:
+                    assert data is not None
+                    yield entry, data
+
+    def read(self, name: str) -> bytes:
+        """The original bytes of member ``name``."""
+        for _, data in self.iter_members([name]):
+            return data
+        raise AssertionError("unreachable")
+
+    def read_record(self, name: str, record: str) -> bytes:
+        """The bytes of one record (by its id, the header's first word, or ``#N``) of a member."""
+        data = self.read(name)
+        parsed = parse_fasta(data)
+        spans = parsed.records
+        if record.startswith("#") and record[1:].isdigit():
+            k = int(record[1:])
+            if not 1 <= k <= len(spans):
+                raise SeqcoderError(f"{name}: no record #{k} (it has {len(spans)})")
+            span = spans[k - 1]
+        else:
+            found = [s for s in spans if s.header is not None and s.header.split()[:1] == [record.encode()]]
+            if not found:
+                raise SeqcoderError(f"{name}: no record {record!r}")
+            span = found[0]
+        return data[span.start:span.end]
+
+    def test(self, progress: Progress | None = None) -> int:
+        """Decode every member and verify it; returns the number of members."""
+        count = 0
+        for entry, _ in self.iter_members():
+            count += 1
+            if progress:
+                progress(entry.original_size)
+        return count
+
+    @property
+    def archive_size(self) -> int:
+        return self.path.stat().st_size
+
+
+def _params(header: CollectionHeader) -> MatchParams:
+    return MatchParams.from_tuple(header.params)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existing: list[MemberEntry],
+                   ref: ReferenceText, inputs: list[tuple[str, str | os.PathLike]], threads: int, strict: bool,
+                   progress: Progress | None) -> list[MemberEntry]:
+    """Read, code and write members one at a time (only the reference text stays in memory).
+
+    With ``threads`` > 1 the next input is read and parsed while the current one is coded.
+    """
+    written: list[MemberEntry] = []
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    try:
+        pending: Future[bytes] | None = pool.submit(read_input, inputs[0][1]) if pool and inputs else None
+        for i, (name, path) in enumerate(inputs):
+            if pending is not None:
+                data = pending.result()
+                pending = pool.submit(read_input, inputs[i + 1][1]) if pool and i + 1 < len(inputs) else None
+            else:
+                data = read_input(path)
+            raw = not _looks_like_nucleotides(data)
+            if raw:
+                if strict:
+                    line = parse_fasta(data).first_non_nucleotide_line
+                    raise FastaError("not nucleotide FASTA", line, str(path))
+                warnings.warn(f"{path}: not nucleotide data; stored with a general-purpose codec",
+                              CollectionWarning, stacklevel=3)
+            elif strict:
+                line = parse_fasta(data).first_non_nucleotide_line
+                if line is not None:
+                    raise FastaError("not a nucleotide letter", line, str(path))
+            number = len(existing) + len(written)
+            member: EncodedMember = encode_member(name, data, number, ref, header.level, header.max_refs, raw)
+            block = encode_member_block(member.sections)
+            member.entry.offset = offset
+            member.entry.size = len(block)
+            sink.write(block)
+            offset += len(block)
+            written.append(member.entry)
+            if progress:
+                progress(len(data))
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return written

@@ -1,0 +1,216 @@
+"""Members of a collection <-> member blocks, over a shared reference text.
+
+::
+
+    member bytes --parse_fasta--> codes --ReferenceText.encode--> tokens  -----------+
+                      \\--> layout                 \\--> literals --cm_encode--> lits --+--> sections
+    sections --> tokens + cm_decode(lits) --ReferenceText.decode--> codes --render_fasta--> bytes
+
+The reference text of member ``m`` is the codes of the *reference members* (the first
+``max_refs`` members; 0: every earlier member), then the *pool*: the literal bases of every
+earlier member that is not a reference. So everything an earlier genome brought that was new
+can be copied, while getting one member decodes only the reference members in full and the
+others' literal sections (a few percent of their bases), never their token streams.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass
+
+import numpy as np
+import zstandard
+
+from ..entropy.cm import cm_decode, cm_encode
+from ..errors import ChecksumError, FormatError
+from ..io.fasta import parse_fasta, render_fasta
+from . import kernel
+from .format import KIND_FASTA, KIND_RAW, MemberEntry
+
+RAW_ZSTD_LEVEL = 19
+#: positions in the reference text are int32
+MAX_REFERENCE_BASES = (1 << 31) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class MatchParams:
+    """Settings of the match finder (encoder only; stored in the header so ``add`` reuses them)."""
+
+    k: int = 24  #: hashed k-mer length
+    step: int = 4  #: every step-th position of the reference text is indexed
+    hash_bits: int = 24  #: head table of 2^hash_bits entries
+    candidates: int = 8  #: candidates tried per strand and position
+    min_match: int = 24  #: shortest new diagonal
+    snp_min: int = 12  #: bases that must agree after a mismatch for it to be a SNP
+    max_indel: int = 8  #: largest indel tried on the current diagonal
+    cap: int = 64  #: bases compared when ranking candidates
+
+    def array(self) -> np.ndarray:
+        return np.array(astuple(self), dtype=np.int64)
+
+    @classmethod
+    def from_tuple(cls, values: tuple[int, ...]) -> MatchParams:
+        if len(values) != kernel.N_PRM:
+            raise FormatError(f"expected {kernel.N_PRM} match parameters, got {len(values)}")
+        p = cls(*values)
+        if not (8 <= p.k <= 31 and 1 <= p.step <= 64 and 10 <= p.hash_bits <= 30 and p.candidates >= 1
+                and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match):
+            raise FormatError(f"match parameters out of range: {values}")
+        return p
+
+
+class ReferenceText:
+    """The growing text of codes that members copy from, with the encoder's k-mer index.
+
+    ``ReferenceText(params)`` is the encoder's (with an index), ``ReferenceText(None)`` the
+    decoder's (copies need no index).
+    """
+
+    def __init__(self, params: MatchParams | None):
+        self.params = params
+        self.end = 0
+        self.T = np.zeros(1 << 20, dtype=np.uint8)
+        if params is not None:
+            self._prm = params.array()
+            self.head = np.full(1 << params.hash_bits, -1, dtype=np.int32)
+            self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int32)
+        self._nolog = np.zeros(0, dtype=np.int32)
+
+    def _reserve(self, n: int) -> None:
+        need = self.end + n + 16
+        if need > MAX_REFERENCE_BASES:
+            raise ValueError(f"the reference text would exceed {MAX_REFERENCE_BASES} bases; split the "
+                             "collection (seqcoder batch) or use fewer reference members")
+        if need > self.T.shape[0]:
+            size = max(need, self.T.shape[0] * 3 // 2)
+            grown = np.zeros(size, dtype=np.uint8)
+            grown[:self.end] = self.T[:self.end]
+            self.T = grown
+            if self.params is not None:
+                chain = np.full(size // self.params.step + 2, -1, dtype=np.int32)
+                chain[:self.chain.shape[0]] = self.chain
+                self.chain = chain
+
+    def extend(self, codes: np.ndarray) -> None:
+        """Append ``codes`` for good (a reference member, or a member's literals to the pool)."""
+        n = codes.shape[0]
+        self._reserve(n)
+        self.T[self.end:self.end + n] = codes
+        self._commit(n)
+
+    def _commit(self, n: int) -> None:
+        """Keep the ``n`` codes after the end, indexed as the encoder indexes them."""
+        if self.params is not None and n >= self.params.k:
+            kernel.index_insert(self.T, self.end, self.end + n - self.params.k + 1, self._prm,
+                                self.head, self.chain, self._nolog, 0)
+        self.end += n
+
+    def encode(self, codes: np.ndarray, keep: bool) -> tuple[bytes, np.ndarray]:
+        """Tokens and literal bases of ``codes``; ``keep``: the codes stay as a reference."""
+        if self.params is None:
+            raise ValueError("a decoder's reference text cannot encode")
+        n = codes.shape[0]
+        self._reserve(n)
+        base = self.end
+        self.T[base:base + n] = codes
+        log = np.zeros(n // self.params.step + 2, dtype=np.int32)
+        probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
+        buf = np.zeros(n // 2 + 1024, dtype=np.uint8)
+        lits = np.zeros(n, dtype=np.uint8)
+        stats = np.zeros(8, dtype=np.int64)
+        size, nlit, nlog = kernel.encode_member(codes, self.T, base, self._prm, self.head, self.chain,
+                                                log, probs, buf, lits, stats)
+        if size > buf.shape[0] or nlog < 0:
+            raise RuntimeError("collection kernel: output buffer too small")
+        literals = lits[:nlit].copy()
+        if keep:
+            self.end += n
+        else:
+            kernel.undo_inserts(base, self._prm, self.head, self.chain, log, nlog)
+            self.extend(literals)
+        return buf[:size].tobytes(), literals
+
+    def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str) -> np.ndarray:
+        """Rebuild ``n`` codes from tokens and literals; ``keep`` as in :meth:`encode`."""
+        self._reserve(n)
+        base = self.end
+        probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
+        buf = np.frombuffer(tokens, dtype=np.uint8).copy()  # writable: one kernel codes both ways
+        rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs)
+        if rc != 0:
+            raise FormatError(f"{what}: inconsistent token stream (error {rc})")
+        codes = self.T[base:base + n].copy()
+        if keep:
+            self._commit(n)
+        else:
+            self.extend(literals)
+        return codes
+
+
+def is_reference(number: int, max_refs: int) -> bool:
+    """Member ``number`` (0-based) is kept whole in the reference text."""
+    return max_refs == 0 or number < max_refs
+
+
+@dataclass(slots=True)
+class EncodedMember:
+    entry: MemberEntry
+    sections: list[bytes]
+
+
+def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level: int, max_refs: int,
+                  raw: bool = False) -> EncodedMember:
+    """Code one member against ``ref`` (which it then extends). ``raw``: store the bytes as they
+    are (zstd), for input that is not nucleotide FASTA."""
+    sha = hashlib.sha256(data).digest()
+    if raw:
+        payload = zstandard.ZstdCompressor(level=RAW_ZSTD_LEVEL).compress(data)
+        entry = MemberEntry(name, len(data), sha, KIND_RAW, 0, 0, 0, level, 0)
+        return EncodedMember(entry, [payload])
+    parsed = parse_fasta(data)
+    keep = is_reference(number, max_refs)
+    tokens, literals = ref.encode(parsed.codes, keep)
+    lit_payload = cm_encode(literals, level)
+    refs = number if max_refs == 0 else min(number, max_refs)
+    entry = MemberEntry(name, len(data), sha, KIND_FASTA, int(parsed.codes.shape[0]), len(parsed.records),
+                        int(literals.shape[0]), level, refs)
+    return EncodedMember(entry, [parsed.layout, tokens, lit_payload])
+
+
+def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
+    """Decode only the literal section of a member (what the pool needs of a non-reference)."""
+    if len(sections) != 3:
+        raise FormatError(f"member {entry.name!r}: expected 3 sections, found {len(sections)}")
+    try:
+        return cm_decode(sections[2], entry.literals, entry.level)
+    except ValueError as exc:
+        raise FormatError(f"member {entry.name!r}: bad literal section ({exc})") from None
+
+
+def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: ReferenceText,
+                  max_refs: int, render: bool = True) -> bytes | None:
+    """Rebuild a member (extending ``ref`` as the encoder did); ``render=False`` only extends
+    ``ref`` (a member that is needed as a reference but not asked for)."""
+    what = f"member {entry.name!r}"
+    if entry.kind == KIND_RAW:
+        if not render:
+            return None
+        try:
+            data = zstandard.ZstdDecompressor().decompress(sections[0], max_output_size=entry.original_size)
+        except zstandard.ZstdError as exc:
+            raise FormatError(f"{what}: bad raw section ({exc})") from None
+    elif entry.kind == KIND_FASTA:
+        keep = is_reference(number, max_refs)
+        literals = member_literals(entry, sections)
+        if not keep and not render:
+            ref.extend(literals)
+            return None
+        codes = ref.decode(entry.bases, sections[1], literals, keep, what)
+        if not render:
+            return None
+        data = render_fasta(codes, sections[0])
+    else:
+        raise FormatError(f"{what}: unknown member kind {entry.kind}")
+    if hashlib.sha256(data).digest() != entry.sha256:
+        raise ChecksumError(f"{what} is damaged: its SHA-256 does not match")
+    return data
