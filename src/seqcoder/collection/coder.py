@@ -41,9 +41,11 @@ class MatchParams:
     hash_bits: int = 24  #: head table of 2^hash_bits entries
     candidates: int = 8  #: candidates tried per strand and position
     min_match: int = 24  #: shortest new diagonal
-    snp_min: int = 12  #: bases that must agree after a mismatch for it to be a SNP
-    max_indel: int = 8  #: largest indel tried on the current diagonal
+    snp_min: int = 12  #: bases that must agree after an indel on the current diagonal
+    max_indel: int = 16  #: largest indel tried on the current diagonal
     cap: int = 64  #: bases compared when ranking candidates
+    window: int = 32  #: bases looked at after a mismatch ...
+    window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
 
     def array(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.int64)
@@ -54,7 +56,8 @@ class MatchParams:
             raise FormatError(f"expected {kernel.N_PRM} match parameters, got {len(values)}")
         p = cls(*values)
         if not (8 <= p.k <= 31 and 1 <= p.step <= 64 and 10 <= p.hash_bits <= 30 and p.candidates >= 1
-                and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match):
+                and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match
+                and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window):
             raise FormatError(f"match parameters out of range: {values}")
         return p
 
@@ -74,6 +77,7 @@ class ReferenceText:
             self._prm = params.array()
             self.head = np.full(1 << params.hash_bits, -1, dtype=np.int32)
             self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int32)
+            self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
         self._nolog = np.zeros(0, dtype=np.int32)
 
     def _reserve(self, n: int) -> None:
@@ -90,6 +94,9 @@ class ReferenceText:
                 chain = np.full(size // self.params.step + 2, -1, dtype=np.int32)
                 chain[:self.chain.shape[0]] = self.chain
                 self.chain = chain
+                ctag = np.zeros(chain.shape[0], dtype=np.uint16)
+                ctag[:self.ctag.shape[0]] = self.ctag
+                self.ctag = ctag
 
     def extend(self, codes: np.ndarray) -> None:
         """Append ``codes`` for good (a reference member, or a member's literals to the pool)."""
@@ -102,7 +109,7 @@ class ReferenceText:
         """Keep the ``n`` codes after the end, indexed as the encoder indexes them."""
         if self.params is not None and n >= self.params.k:
             kernel.index_insert(self.T, self.end, self.end + n - self.params.k + 1, self._prm,
-                                self.head, self.chain, self._nolog, 0)
+                                self.head, self.chain, self.ctag, self._nolog, 0)
         self.end += n
 
     def encode(self, codes: np.ndarray, keep: bool) -> tuple[bytes, np.ndarray]:
@@ -119,7 +126,7 @@ class ReferenceText:
         lits = np.zeros(n, dtype=np.uint8)
         stats = np.zeros(8, dtype=np.int64)
         size, nlit, nlog = kernel.encode_member(codes, self.T, base, self._prm, self.head, self.chain,
-                                                log, probs, buf, lits, stats)
+                                                self.ctag, log, probs, buf, lits, stats)
         if size > buf.shape[0] or nlog < 0:
             raise RuntimeError("collection kernel: output buffer too small")
         literals = lits[:nlit].copy()

@@ -42,9 +42,10 @@ F_LEN, F_EVENT, F_SNP, F_LIT, F_DELTA, F_FLAGS = range(6)
 N_PROBS = 6 * _REGION
 
 #: ``prm`` of the encoder: 0 k, 1 step, 2 head-table bits, 3 candidates per strand,
-#: 4 shortest new match, 5 bases that must agree after a SNP, 6 largest indel tried,
-#: 7 compare cap when ranking candidates
-N_PRM = 8
+#: 4 shortest new match, 5 bases that must agree after an indel, 6 largest indel tried,
+#: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
+#: in that window for the mismatch to be a SNP
+N_PRM = 10
 
 
 # --------------------------------------------------------------------------- binary coder
@@ -179,8 +180,16 @@ def _hash(x, hbits):
     return ((y * 2654435761) & M32) >> (32 - hbits)
 
 
+@njit(cache=True, inline="always")
+def _tag(x):
+    """16 bits of another hash of the k-mer: a chain walk skips most collisions without
+    reading the reference text (one cache miss each)."""
+    y = (x & 0x7FFFFFFF) ^ (x >> 31)
+    return ((y * 2246822519) & M32) >> 16
+
+
 @njit(cache=True)
-def index_insert(T, lo, hi, prm, head, chain, log, nlog):
+def index_insert(T, lo, hi, prm, head, chain, ctag, log, nlog):
     """Insert the ``k``-mers starting at the ``step``-aligned positions of ``[lo, hi)``.
 
     ``log`` records (hash) of each insert from ``nlog`` on, so that the caller can take them
@@ -189,13 +198,23 @@ def index_insert(T, lo, hi, prm, head, chain, log, nlog):
     k = prm[0]
     step = prm[1]
     hbits = prm[2]
+    kmask = (1 << (2 * k)) - 1
     q = ((lo + step - 1) // step) * step
+    if q >= hi or q + k > T.shape[0]:
+        return nlog
+    x = 0  # the k-mer at q, rolled forward one base at a time
+    for j in range(k - 1):
+        x = (x << 2) | int(T[q + j])
+    r = q
     while q < hi and q + k <= T.shape[0]:
-        x = 0
-        for j in range(k):
-            x = (x << 2) | int(T[q + j])
+        while r < q:  # roll the k-mer from r to q
+            x = ((x << 2) | int(T[r + k - 1])) & kmask
+            r += 1
+        x = ((x << 2) | int(T[q + k - 1])) & kmask
+        r = q + 1
         h = _hash(x, hbits)
         chain[q // step] = head[h]
+        ctag[q // step] = _tag(x)
         head[h] = q
         if log.shape[0] > 0:
             if nlog >= log.shape[0]:
@@ -243,8 +262,25 @@ def _match_len(S, i, T, q, d, limit, cap):
     return m
 
 
+@njit(cache=True, inline="always")
+def _window_agrees(S, i, T, q, d, limit, w, mis):
+    """Whether the diagonal from ``q`` agrees with ``S[i:i + w]`` but for at most ``mis`` bases
+    (a window cut short by the end of ``S`` counts its missing bases as agreeing)."""
+    n = S.shape[0]
+    bad = 0
+    for m in range(w):
+        if i + m >= n:
+            break
+        qq = q + d * m
+        if qq < 0 or qq >= limit or int(S[i + m]) != _ref(T, qq, d):
+            bad += 1
+            if bad > mis:
+                return False
+    return True
+
+
 @njit(cache=True)
-def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
+def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     """Parse and code the member ``S``; ``T[base:base + n]`` must already hold ``S``.
 
     Returns ``(token_bytes, literal_count, log_length)``; literal bases are written to
@@ -258,6 +294,8 @@ def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
     snp_min = prm[5]
     maxd = prm[6]
     cap = prm[7]
+    win = prm[8]
+    win_mis = prm[9]
     kmask = (1 << (2 * k)) - 1
     rshift = 2 * (k - 1)
     step = prm[1]
@@ -288,12 +326,11 @@ def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
                 break
             # a SNP when the diagonal holds again right after the base
             q1 = p + d
-            cont = 0
             snp_ok = p >= 0 and p < base + i and q1 >= 0 and q1 < base + i + 1
             if snp_ok:
-                cont = _match_len(S, i + 1, T, q1, d, base + i + 1, snp_min)
+                snp_ok = _window_agrees(S, i + 1, T, q1, d, base + i + 1, win, win_mis)
             ctx = _len_bucket(L) * 2 + prev_ev
-            if snp_ok and (cont >= snp_min or i + 1 + cont == n):
+            if snp_ok:
                 _code_bit(False, st, buf, P, F_EVENT * _REGION + ctx, 0)
                 pred = _ref(T, p, d)
                 b0 = st[3]
@@ -323,10 +360,18 @@ def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
         while j < n:
             # the index holds every k-mer that ends before S[j]
             if base + j - k >= inserted + step:
-                nlog = index_insert(T, inserted, base + j - k + 1, prm, head, chain, log, nlog)
+                nlog = index_insert(T, inserted, base + j - k + 1, prm, head, chain, ctag, log, nlog)
                 inserted = base + j - k + 1
             lim = base + j
-            # near: the old diagonal shifted by a small indel
+            # near: the old diagonal again after a few differing bases, or shifted by a small indel
+            if have and j > start:
+                q = old_p + old_d * (j - start)
+                if q >= 0 and q < lim and int(S[j]) == _ref(T, q, old_d) and _window_agrees(
+                        S, j, T, q, old_d, lim, win, win_mis):
+                    found = True
+                    best_q = q
+                    best_d = old_d
+                    break
             if have and j - start <= maxd:
                 for t in range(0, maxd + 1):
                     q = old_p + old_d * t
@@ -344,10 +389,17 @@ def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
             if j + k <= n:
                 best = 0
                 for strand in range(2):
-                    h = _hash(x if strand == 0 else xr, hbits)
+                    xs = x if strand == 0 else xr
+                    h = _hash(xs, hbits)
+                    tg = _tag(xs)
                     c = head[h]
                     tries = 0
-                    while c >= 0 and tries < maxc:
+                    walk = 0
+                    while c >= 0 and tries < maxc and walk < 4 * maxc:
+                        walk += 1
+                        if int(ctag[c // step]) != tg:
+                            c = chain[c // step]
+                            continue
                         tries += 1
                         q = c if strand == 0 else c + k - 1
                         dd = 1 if strand == 0 else -1
@@ -398,7 +450,7 @@ def encode_member(S, T, base, prm, head, chain, log, P, buf, lits, stats):
         d = best_d
         have = True
     if inserted < base + n - k + 1:
-        nlog = index_insert(T, inserted, base + n - k + 1, prm, head, chain, log, nlog)
+        nlog = index_insert(T, inserted, base + n - k + 1, prm, head, chain, ctag, log, nlog)
     # flush: enough bytes of x1 that any tail decodes inside [x1, x2]
     x1 = st[0]
     for t in range(4):
