@@ -22,7 +22,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 from ..errors import FastaError, FormatError, SeqcoderError
 from ..io.fasta import parse_fasta
 from ..io.inputs import COMPRESSED_INPUTS, open_decompressed
-from .coder import EncodedMember, MatchParams, ReferenceText, decode_member, encode_member, is_reference
+from .coder import LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_member, is_reference
 from .format import (CollectionHeader, CollectionIndex, MemberEntry, decode_member_block, encode_member_block,
                      encode_trailer, read_index)
 
@@ -118,7 +118,7 @@ class Collection:
         target = Path(path)
         if target.exists() and not force:
             raise SeqcoderError(f"{target} exists (use -f to overwrite)")
-        header = CollectionHeader(level, max_refs, tuple(int(v) for v in MatchParams().array()))
+        header = CollectionHeader(level, max_refs, tuple(int(v) for v in LEVELS[level][1].array()))
         handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
                                              delete=False)
         try:

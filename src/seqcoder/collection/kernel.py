@@ -37,15 +37,15 @@ from numba import njit
 
 M32 = 0xFFFFFFFF
 #: ids of the adaptive-bit regions of the token model, each ``_REGION`` contexts wide
-_REGION = 4096
+_REGION = 8192
 F_LEN, F_EVENT, F_SNP, F_LIT, F_DELTA, F_FLAGS = range(6)
 N_PROBS = 6 * _REGION
 
 #: ``prm`` of the encoder: 0 k, 1 step, 2 head-table bits, 3 candidates per strand,
 #: 4 shortest new match, 5 bases that must agree after an indel, 6 largest indel tried,
 #: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
-#: in that window for the mismatch to be a SNP
-N_PRM = 10
+#: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP (0/1)
+N_PRM = 11
 
 
 # --------------------------------------------------------------------------- binary coder
@@ -92,7 +92,7 @@ def _code_bit(decode, st, buf, P, ctx, bit):
 def _code_uint(decode, st, buf, P, region, ctx, value):
     """Code a value >= 0 as an Elias-gamma number whose every bit is adaptive.
 
-    The bit length of ``value + 1`` goes in unary (contexts by position, per ``ctx`` of 0..7),
+    The bit length of ``value + 1`` goes in unary (contexts by position, per ``ctx`` of 0..31),
     then the bits below its top bit (contexts by length and position).
     """
     base = region * _REGION
@@ -120,7 +120,7 @@ def _code_uint(decode, st, buf, P, region, ctx, value):
         if c > 31:
             c = 31
         bit = (u >> b) & 1
-        bit = _code_bit(decode, st, buf, P, base + 512 + (nb * 32 + c) * 2 + (v & 1), bit)
+        bit = _code_bit(decode, st, buf, P, base + 1536 + (nb * 32 + c) * 2 + (v & 1), bit)
         v = (v << 1) | bit
     return v - 1
 
@@ -280,6 +280,63 @@ def _window_agrees(S, i, T, q, d, limit, w, mis):
 
 
 @njit(cache=True)
+def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
+    """A diagonal for ``S[i:]`` whose exact run beats ``cur`` (the current diagonal's) clearly.
+
+    Looks up the k-mers at ``i .. i + step - 1`` (one of them is aligned with an indexed
+    position of any diagonal). Returns ``(q, d, run)``; ``run`` is 0 when none is better.
+    """
+    n = S.shape[0]
+    k = prm[0]
+    step = prm[1]
+    hbits = prm[2]
+    maxc = prm[3]
+    capsw = 4 * cur + 256
+    best = 4 * cur + 160  # a switch costs about a far jump: it must pay for itself
+    best_q = 0
+    best_d = 1
+    found = 0
+    for o in range(step):
+        j = i + o
+        if j + k > n:
+            break
+        x = 0
+        xr = 0
+        for t in range(k):
+            c = int(S[j + t])
+            x = (x << 2) | c
+            xr = xr | ((3 - c) << (2 * t))
+        for strand in range(2):
+            xs = x if strand == 0 else xr
+            h = _hash(xs, hbits)
+            tg = _tag(xs)
+            c = head[h]
+            tries = 0
+            walk = 0
+            while c >= 0 and tries < maxc and walk < 4 * maxc:
+                walk += 1
+                if int(ctag[c // step]) == tg:
+                    tries += 1
+                    if strand == 0:
+                        q = c - o
+                        dd = 1
+                    else:
+                        q = c + k - 1 + o
+                        dd = -1
+                    if q >= 0 and q < lim and not (dd == cur_d and q == cur_q):
+                        m = _match_len(S, i, T, q, dd, lim, capsw)
+                        if m > best:
+                            best = m
+                            best_q = q
+                            best_d = dd
+                            found = 1
+                c = chain[c // step]
+    if found:
+        return best_q, best_d, best
+    return 0, 1, 0
+
+
+@njit(cache=True)
 def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     """Parse and code the member ``S``; ``T[base:base + n]`` must already hold ``S``.
 
@@ -309,8 +366,24 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     p = 0  # T position the diagonal aligns with S[i]
     d = 1
     prev_ev = 1
+    switch = prm[10]
+    sw_q = -1  # a better diagonal to switch to right after a SNP (-1: none)
+    sw_d = 1
     i = 0
     while i < n:
+        if have and sw_q >= 0:
+            # a switch: no copy, a jump without literals
+            _code_uint(False, st, buf, P, F_LEN, prev_ev, 0)
+            _code_bit(False, st, buf, P, F_EVENT * _REGION + prev_ev, 1)
+            _code_nlit(False, st, buf, P, False, 0)
+            flip = 1 if sw_d != d else 0
+            _code_target(False, st, buf, P, 0, flip, (sw_q - p) * d)
+            stats[7] += 1
+            p = sw_q
+            d = sw_d
+            sw_q = -1
+            prev_ev = 1
+            first = False
         if have:
             lim = base + i  # the source must lie before what it rebuilds
             L = 0
@@ -319,7 +392,9 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 if qq < 0 or qq >= lim + L or int(S[i + L]) != _ref(T, qq, d):
                     break
                 L += 1
+            b0 = st[3]
             _code_uint(False, st, buf, P, F_LEN, prev_ev, L)
+            stats[3] += st[3] - b0
             i += L
             p += d * L
             if i == n:
@@ -335,10 +410,18 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 pred = _ref(T, p, d)
                 b0 = st[3]
                 _code_snp(False, st, buf, P, pred, int(S[i]))
+                stats[4] += st[3] - b0
                 stats[0] += 1
                 i += 1
                 p += d
                 prev_ev = 0
+                if switch and i < n:
+                    cur = _match_len(S, i, T, p, d, base + i, 256)
+                    if cur < 256:
+                        sq, sd, run = _better_diagonal(S, i, T, base + i, p, d, cur, prm, head, chain, ctag)
+                        if run > 0:
+                            sw_q = sq
+                            sw_d = sd
                 continue
             _code_bit(False, st, buf, P, F_EVENT * _REGION + ctx, 1)
             prev_ev = 1
@@ -428,7 +511,9 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 x = ((x << 2) | c) & kmask
                 xr = (xr >> 2) | ((3 - c) << rshift)
         n_lit = j - start
+        b0 = st[3]
         _code_nlit(False, st, buf, P, first, n_lit)
+        stats[5] += st[3] - b0
         first = False
         for t in range(start, j):
             lits[nlit] = S[t]
@@ -445,7 +530,9 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
         stats[1] += 1
         if delta < 64 and delta > -64 and flip == 0:
             stats[2] += 1
+        b0 = st[3]
         _code_target(False, st, buf, P, n_lit, flip, delta)
+        stats[6] += st[3] - b0
         p = best_q
         d = best_d
         have = True
