@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module, helptext in (
         ("train", "seqcoder.train", "train an autoencoder (the published recipe by default)"),
         ("eval", "seqcoder.evaluate", "the published per-file evaluation table of an autoencoder"),
-        ("bench", "seqcoder.bench", "benchmark codecs and baseline tools on files"),
+        ("bench", "seqcoder.bench", "benchmark codecs and baseline tools on files "
+                                    "('bench collections SET_DIR...': collection compressors)"),
     ):
         p = sub.add_parser(name, help=helptext, add_help=False)
         p.set_defaults(run=_delegate(module), delegate=name)
@@ -126,6 +127,8 @@ def _delegate(module_name: str):
     def run(args, rest):
         import importlib
 
+        if args.delegate == "bench" and rest[:1] == ["collections"]:
+            module_name, rest = "seqcoder.bench_collections", rest[1:]
         module = importlib.import_module(module_name)
         parser = argparse.ArgumentParser(prog=f"seqcoder {args.delegate}")
         module.configure_parser(parser)
