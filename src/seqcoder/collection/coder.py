@@ -47,6 +47,7 @@ class MatchParams:
     window: int = 32  #: bases looked at after a mismatch ...
     window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
     switch: int = 1  #: after a SNP, switch to a diagonal whose exact run is clearly longer
+    margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
 
     def array(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.int64)
@@ -58,7 +59,8 @@ class MatchParams:
         p = cls(*values)
         if not (8 <= p.k <= 31 and 1 <= p.step <= 64 and 10 <= p.hash_bits <= 30 and p.candidates >= 1
                 and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match
-                and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and p.switch in (0, 1)):
+                and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and p.switch in (0, 1)
+                and (p.margin == 0 or p.k <= p.margin <= 1 << 20)):
             raise FormatError(f"match parameters out of range: {values}")
         return p
 
@@ -100,7 +102,7 @@ class ReferenceText:
             self.head = np.full(1 << params.hash_bits, -1, dtype=np.int32)
             self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int32)
             self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
-        self._nolog = np.zeros(0, dtype=np.int32)
+        self._nolog = np.zeros(0, dtype=np.int64)
         #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts, targets
         self.stats = np.zeros(8, dtype=np.int64)
 
@@ -110,15 +112,16 @@ class ReferenceText:
             raise ValueError(f"the reference text would exceed {MAX_REFERENCE_BASES} bases; split the "
                              "collection (seqcoder batch) or use fewer reference members")
         if need > self.T.shape[0]:
-            size = max(need, self.T.shape[0] * 3 // 2)
-            grown = np.zeros(size, dtype=np.uint8)
+            size = max(need, self.T.shape[0] * 2)
+            grown = np.empty(size, dtype=np.uint8)
             grown[:self.end] = self.T[:self.end]
             self.T = grown
             if self.params is not None:
-                chain = np.full(size // self.params.step + 2, -1, dtype=np.int32)
+                # chain and tag slots are written when a position is indexed, before any read
+                chain = np.empty(size // self.params.step + 2, dtype=np.int32)
                 chain[:self.chain.shape[0]] = self.chain
                 self.chain = chain
-                ctag = np.zeros(chain.shape[0], dtype=np.uint16)
+                ctag = np.empty(chain.shape[0], dtype=np.uint16)
                 ctag[:self.ctag.shape[0]] = self.ctag
                 self.ctag = ctag
 
@@ -127,10 +130,6 @@ class ReferenceText:
         n = codes.shape[0]
         self._reserve(n)
         self.T[self.end:self.end + n] = codes
-        self._commit(n)
-
-    def _commit(self, n: int) -> None:
-        """Keep the ``n`` codes after the end, indexed as the encoder indexes them."""
         if self.params is not None and n >= self.params.k:
             kernel.index_insert(self.T, self.end, self.end + n - self.params.k + 1, self._prm,
                                 self.head, self.chain, self.ctag, self._nolog, 0)
@@ -144,7 +143,7 @@ class ReferenceText:
         self._reserve(n)
         base = self.end
         self.T[base:base + n] = codes
-        log = np.zeros(n // self.params.step + 2, dtype=np.int32)
+        log = np.zeros(n // self.params.step + 2, dtype=np.int64)
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
         buf = np.zeros(n // 2 + 1024, dtype=np.uint8)
         lits = np.zeros(n, dtype=np.uint8)
@@ -158,7 +157,7 @@ class ReferenceText:
         if keep:
             self.end += n
         else:
-            kernel.undo_inserts(base, self._prm, self.head, self.chain, log, nlog)
+            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog)
             self.extend(literals)
         return buf[:size].tobytes(), literals
 
@@ -168,12 +167,17 @@ class ReferenceText:
         base = self.end
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
         buf = np.frombuffer(tokens, dtype=np.uint8).copy()  # writable: one kernel codes both ways
-        rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs)
-        if rc != 0:
+        margin = self.params.margin if self.params is not None else 0
+        long_copy = 2 * margin + self.params.step if margin else 0
+        copies = np.zeros(2 * (n // (long_copy + 1) + 1) if margin else 2, dtype=np.int64)
+        rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs, long_copy, copies)
+        if rc < 0:
             raise FormatError(f"{what}: inconsistent token stream (error {rc})")
+        if keep and self.params is not None:
+            kernel.index_member(self.T, base, n, copies, rc, self._prm, self.head, self.chain, self.ctag)
         codes = self.T[base:base + n].copy()
         if keep:
-            self._commit(n)
+            self.end += n
         else:
             self.extend(literals)
         return codes

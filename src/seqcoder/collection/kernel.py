@@ -44,8 +44,9 @@ N_PROBS = 6 * _REGION
 #: ``prm`` of the encoder: 0 k, 1 step, 2 head-table bits, 3 candidates per strand,
 #: 4 shortest new match, 5 bases that must agree after an indel, 6 largest indel tried,
 #: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
-#: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP (0/1)
-N_PRM = 11
+#: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP (0/1),
+#: 11 positions indexed at each end of a long copy (0: index every position)
+N_PRM = 12
 
 
 # --------------------------------------------------------------------------- binary coder
@@ -192,8 +193,8 @@ def _tag(x):
 def index_insert(T, lo, hi, prm, head, chain, ctag, log, nlog):
     """Insert the ``k``-mers starting at the ``step``-aligned positions of ``[lo, hi)``.
 
-    ``log`` records (hash) of each insert from ``nlog`` on, so that the caller can take them
-    out again; returns the new log length (-1 when ``log`` is full).
+    ``log`` records the position of each insert from ``nlog`` on, so that the caller can take
+    them out again; returns the new log length (-1 when ``log`` is full).
     """
     k = prm[0]
     step = prm[1]
@@ -219,20 +220,42 @@ def index_insert(T, lo, hi, prm, head, chain, ctag, log, nlog):
         if log.shape[0] > 0:
             if nlog >= log.shape[0]:
                 return -1
-            log[nlog] = h
+            log[nlog] = q
             nlog += 1
         q += step
     return nlog
 
 
 @njit(cache=True)
-def undo_inserts(lo, prm, head, chain, log, nlog):
-    """Take out the inserts recorded by :func:`index_insert` (positions from ``lo`` on)."""
+def undo_inserts(T, prm, head, chain, log, nlog):
+    """Take out the inserts recorded by :func:`index_insert`, newest first."""
+    k = prm[0]
     step = prm[1]
-    q0 = ((lo + step - 1) // step) * step
+    hbits = prm[2]
     for j in range(nlog - 1, -1, -1):
-        q = q0 + j * step
-        head[log[j]] = chain[q // step]
+        q = log[j]
+        x = 0
+        for t in range(k):
+            x = (x << 2) | int(T[q + t])
+        head[_hash(x, hbits)] = chain[q // step]
+
+
+@njit(cache=True)
+def index_member(T, base, n, copies, ncopies, prm, head, chain, ctag):
+    """Index a member as its encoder did: every position but the middle of long copies.
+
+    ``copies`` holds (start, length) of the member's copies longer than ``2 * margin + step``
+    (what :func:`decode_member` records).
+    """
+    k = prm[0]
+    margin = prm[11]
+    inserted = base
+    for c in range(ncopies):
+        start = base + copies[2 * c]
+        end = start + copies[2 * c + 1]
+        index_insert(T, inserted, start + margin, prm, head, chain, ctag, copies[:0], 0)
+        inserted = end - margin
+    index_insert(T, inserted, base + n - k + 1, prm, head, chain, ctag, copies[:0], 0)
 
 
 # --------------------------------------------------------------------------- encoder
@@ -367,6 +390,7 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     d = 1
     prev_ev = 1
     switch = prm[10]
+    margin = prm[11]
     sw_q = -1  # a better diagonal to switch to right after a SNP (-1: none)
     sw_d = 1
     i = 0
@@ -395,6 +419,10 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
             b0 = st[3]
             _code_uint(False, st, buf, P, F_LEN, prev_ev, L)
             stats[3] += st[3] - b0
+            if margin > 0 and L > 2 * margin + step:
+                # the middle of a long copy adds nothing the index does not have already
+                nlog = index_insert(T, inserted, base + i + margin, prm, head, chain, ctag, log, nlog)
+                inserted = base + i + L - margin
             i += L
             p += d * L
             if i == n:
@@ -552,11 +580,14 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
 
 
 @njit(cache=True)
-def decode_member(n, T, base, buf, lits, nlit, P):
+def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
     """Rebuild the member's ``n`` codes into ``T[base:base + n]`` from tokens and literals.
 
-    Returns 0, or a negative code when the stream is inconsistent (corrupt data).
+    Copies longer than ``long_copy`` are recorded in ``copies`` as (start, length) pairs
+    (:func:`index_member` needs them). Returns the number of copies recorded, or a negative
+    code when the stream is inconsistent (corrupt data).
     """
+    ncopies = 0
     st = np.zeros(4, dtype=np.int64)
     st[1] = M32
     for t in range(4):
@@ -577,6 +608,12 @@ def decode_member(n, T, base, buf, lits, nlit, P):
             L = _code_uint(True, st, buf, P, F_LEN, prev_ev, 0)
             if L < 0 or L > n - i:
                 return -1
+            if long_copy > 0 and L > long_copy:
+                if 2 * ncopies + 1 >= copies.shape[0]:
+                    return -7
+                copies[2 * ncopies] = i
+                copies[2 * ncopies + 1] = L
+                ncopies += 1
             if d > 0:
                 if p < 0 or p >= base + i:
                     return -2
@@ -624,4 +661,4 @@ def decode_member(n, T, base, buf, lits, nlit, P):
         have = True
     if li != nlit:
         return -6
-    return 0
+    return ncopies
