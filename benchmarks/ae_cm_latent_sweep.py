@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     import seqcoder
-    from seqcoder.api import DEFAULT_LEVEL
+    from seqcoder.levels import DEFAULT_LEVEL
 
     torch.set_num_threads(1)
     level = DEFAULT_LEVEL if args.level is None else args.level

@@ -45,12 +45,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from .codecs import CODECS, MODEL_CODECS
+from .io.inputs import sniff_compression
+
 SCHEMA_VERSION = 1
 
 #: the seqcoder codecs the CLI knows, in the order tables show them
-SEQCODER_CODECS = ("cm", "ae-zstd", "ae-cm", "2bit")
+SEQCODER_CODECS = tuple(CODECS)
 #: codecs that take ``--model``
-AE_CODECS = ("ae-zstd", "ae-cm")
+AE_CODECS = MODEL_CODECS
 
 _SRC_DIR = Path(__file__).resolve().parents[1]
 
@@ -1034,10 +1037,6 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
-_COMPRESSED_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"),
-                     (b"\x28\xb5\x2f\xfd", "zstd"))
-
-
 def run(args: argparse.Namespace, tools: Mapping[str, Tool | tuple] | None = None) -> int:
     """Run the benchmark described by ``args``; 0 when every row passed, 1 otherwise.
 
@@ -1057,7 +1056,7 @@ def run(args: argparse.Namespace, tools: Mapping[str, Tool | tuple] | None = Non
             return 2
         with open(f, "rb") as fh:
             magic = fh.read(6)
-        kind = next((k for m, k in _COMPRESSED_MAGIC if magic.startswith(m)), None)
+        kind = sniff_compression(magic)
         if kind:
             # bases and bits per base are counted on the bytes the tools see
             print(f"seqcoder bench: {f}: is {kind}-compressed; benchmark the uncompressed file", file=sys.stderr)

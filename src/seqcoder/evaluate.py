@@ -18,6 +18,13 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .codecs import MODEL_CODECS
+from .levels import DEFAULT_LEVEL
+
+if TYPE_CHECKING:
+    from .codecs.ae_common import AECodecBase
 
 SCHEMA_VERSION = 1
 
@@ -27,15 +34,15 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--model", help="zoo name[@version], a .pth or a .safetensors path (default: shipped)")
     p.add_argument("--json", metavar="OUT", help="write the rows as JSON")
     p.add_argument("--plots", metavar="DIR", help="write sizes.png and times.png to DIR")
-    p.add_argument("--codec", default="ae-zstd", choices=("ae-zstd", "ae-cm"), help="codec (default ae-zstd)")
+    p.add_argument("--codec", default=MODEL_CODECS[0], choices=MODEL_CODECS, help=f"codec (default {MODEL_CODECS[0]})")
     p.add_argument("--ae-margin", type=float, help="safety margin in units of 4y (default: the codec's)")
-    p.add_argument("--level", type=int, default=6, help="cm level for --codec ae-cm (default 6)")
+    p.add_argument("--level", type=int, default=DEFAULT_LEVEL, help=f"cm level for --codec ae-cm (default {DEFAULT_LEVEL})")
     p.add_argument("--device", default="cpu", help="device for the network (default cpu)")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     return p
 
 
-def evaluate_file(codec, path: str | Path) -> dict:
+def evaluate_file(codec: AECodecBase, path: str | Path) -> dict[str, Any]:
     """One table row for ``path`` with an already built AE codec."""
     import numpy as np
 
@@ -47,13 +54,10 @@ def evaluate_file(codec, path: str | Path) -> dict:
     ae = read_ae_codes(path)
     codes = FROM_AE[ae]
     n = len(codes)
-    codec.keep_analysis = True
     t = time.perf_counter()
-    sections = codec.encode(codes)
+    encoding = codec.encode_block(codes, keep_float_latent=True)
     t_enc = time.perf_counter() - t
-    a = codec.last_analysis
-    codec.keep_analysis = False
-    codec.last_analysis = None
+    sections, a = encoding.sections, encoding.analysis
     t = time.perf_counter()
     back = codec.decode(dict(sections), n)
     t_dec = time.perf_counter() - t
@@ -140,15 +144,22 @@ def _plots(rows: list[dict], out: Path, title: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .codecs.base import CodecOptions
+    from .extras import require
+
+    require("ae", what="seqcoder eval")
+    if args.plots:
+        require("plots", what="seqcoder eval --plots")
     import torch
 
     from .codecs import make_codec
-    from .codecs.base import CodecOptions
+    from .codecs.ae_common import AECodecBase
 
     if args.threads:
         torch.set_num_threads(int(args.threads))
     opts = CodecOptions(level=args.level, model=args.model, ae_margin=args.ae_margin, device=args.device)
     codec = make_codec(args.codec, opts)
+    assert isinstance(codec, AECodecBase)
     rows = []
     for f in args.files:
         row = evaluate_file(codec, f)

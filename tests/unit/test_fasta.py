@@ -11,7 +11,7 @@ import pytest
 
 from seqcoder.errors import FormatError
 from seqcoder.io.fasta import ParsedFasta, RecordSpan, layout_stats, parse_fasta, render_fasta
-from seqcoder.io.varint import VarintReader, decode_uvarints, encode_uvarints
+from seqcoder.format.varint import VarintReader, decode_uvarints, encode_uvarints
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

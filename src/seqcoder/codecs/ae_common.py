@@ -40,19 +40,18 @@ import copy
 import struct
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
-import zstandard
 
-from ..alphabet import FROM_AE, TO_AE
-from ..codecs.base import CodecOptions
+from ..alphabet import AE_PAD_CODE, FROM_AE, TO_AE
+from ..format.ids import SectionId
+from .base import CodecOptions, Sections
 from ..errors import FormatError, ModelError, UnsafeDecodeError
-from ..io.varint import decode_uvarints, encode_uvarint, encode_uvarints
+from ..format.zstd import compress_bare, decompress_bare
+from ..format.varint import decode_uvarints, encode_uvarint, encode_uvarints
 
 PARAMS_FORMAT = 1
-ZSTD_LEVEL = 22
-PAD_CODE = 4
 #: default safety margin in units of 4*y (see module docstring and the README's measurements)
 DEFAULT_MARGIN = 2e-4
 #: chunks per decoder batch; the last batch is zero-padded to this size
@@ -67,25 +66,6 @@ _F32 = struct.Struct("<f")
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def zstd_compress(data: bytes, level: int = ZSTD_LEVEL) -> bytes:
-    """One magicless zstd frame without content size (5 bytes less than a plain frame)."""
-    params = zstandard.ZstdCompressionParameters.from_level(
-        level, source_size=len(data), format=zstandard.FORMAT_ZSTD1_MAGICLESS, write_content_size=0)
-    return zstandard.ZstdCompressor(compression_params=params).compress(data)
-
-
-def zstd_decompress(data: bytes, size: int, what: str, *, exact: bool = True) -> bytes:
-    """Inverse of :func:`zstd_compress`: ``size`` bytes (at most ``size`` unless ``exact``)."""
-    try:
-        out = zstandard.ZstdDecompressor(format=zstandard.FORMAT_ZSTD1_MAGICLESS).decompress(
-            data, max_output_size=max(size, 1))
-    except zstandard.ZstdError as e:
-        raise FormatError(f"{what} section: zstd error: {e}") from None
-    if len(out) != size and (exact or len(out) > size):
-        raise FormatError(f"{what} section holds {len(out)} bytes, expected {size}")
-    return out
 
 
 def chunk_plan(n: int, K: int) -> tuple[int, int]:
@@ -155,7 +135,7 @@ def ambiguous_to_bytes(positions: np.ndarray) -> bytes:
     """
     gaps = np.diff(np.asarray(positions, dtype=np.int64), prepend=0)
     raw = encode_uvarints(gaps)
-    packed = zstd_compress(raw) if raw else b""
+    packed = compress_bare(raw) if raw else b""
     mode, body = (1, packed) if raw and len(packed) < len(raw) else (0, raw)
     return encode_uvarint(len(gaps)) + bytes([mode]) + body
 
@@ -168,7 +148,7 @@ def ambiguous_from_bytes(data: bytes, n: int) -> np.ndarray:
         raise FormatError(f"AE_AMBIGUOUS: {count} positions for {n} bases, or no mode byte")
     mode, body = data[pos], data[pos + 1:]
     if mode == 1:
-        body = zstd_decompress(body, 10 * count, "AE_AMBIGUOUS", exact=False)
+        body = decompress_bare(body, 10 * count, "AE_AMBIGUOUS", exact=False)
     elif mode != 0:
         raise FormatError(f"AE_AMBIGUOUS: unknown mode {mode}")
     gaps, end = decode_uvarints(body, 0, count)
@@ -315,7 +295,7 @@ class AEStage:
         import torch
 
         full, tail = chunk_plan(len(orig_ae), self.K)
-        padded = np.full(full * self.K + tail, PAD_CODE, dtype=np.uint8)
+        padded = np.full(full * self.K + tail, AE_PAD_CODE, dtype=np.uint8)
         padded[:len(orig_ae)] = orig_ae
         m = _model_on(self.model, self.device)
         parts = [np.zeros((self.P, 0), np.float32)]
@@ -398,7 +378,7 @@ class AEStage:
 
     def sections(self, a: AEAnalysis) -> tuple[bytes, bytes, bytes]:
         """(AE_PARAMS, AE_LATENT, AE_AMBIGUOUS) bytes of an analysis."""
-        latent = zstd_compress(np.ascontiguousarray(a.latent, dtype=np.int8).tobytes())
+        latent = compress_bare(np.ascontiguousarray(a.latent, dtype=np.int8).tobytes())
         return a.params.to_bytes(), latent, ambiguous_to_bytes(a.ambiguous)
 
     # -- decoder side
@@ -410,7 +390,7 @@ class AEStage:
                              f"K={self.K}, P={self.P}")
         full, tail = chunk_plan(n, p.K)
         T = (full * p.K + tail) // STRIDE
-        q = np.frombuffer(zstd_decompress(latent_b, p.P * T, "AE_LATENT"), dtype=np.int8).reshape(p.P, T)
+        q = np.frombuffer(decompress_bare(latent_b, p.P * T, "AE_LATENT"), dtype=np.int8).reshape(p.P, T)
         ambiguous = ambiguous_from_bytes(amb_b, n)
         y = self.decoder_output(dequantize(q, p.scales))[:n]
         if self.decode_output_hook is not None:
@@ -438,25 +418,51 @@ def stream_from_ae(ae_codes: np.ndarray) -> np.ndarray:
     return FROM_AE[ae_codes]
 
 
+@dataclass(frozen=True)
+class AEEncoding:
+    """One block's encode: its sections, the stage's analysis, and the figures evaluation
+    reports. Returned, never kept on the codec, which threads share."""
+
+    sections: Sections
+    analysis: AEAnalysis
+    stats: dict[str, float]
+
+
+def take_sections(sections: dict[SectionId, bytes], wanted: tuple[SectionId, ...], codec: str) -> list[bytes]:
+    """The payloads of ``wanted`` in order; a missing one is a :class:`FormatError`."""
+    missing = [sid.name for sid in wanted if sid not in sections]
+    if missing:
+        raise FormatError(f"{codec} block lacks section {', '.join(missing)}")
+    return [sections[sid] for sid in wanted]
+
+
 class AECodecBase:
     """What ``ae-zstd`` and ``ae-cm`` share: the model (loaded once), the AE stage, and the
-    hooks that evaluation and the float-perturbation tests use."""
+    hook that the float-perturbation tests use. Subclasses implement :meth:`encode_block`."""
 
-    def __init__(self, options: CodecOptions | None = None, loaded=None):
+    def __init__(self, options: CodecOptions | None = None, loaded: Any = None):
         self.options = options or CodecOptions()
         lm = load_stage_model(self.options, loaded)
         self.stage = AEStage(lm, self.options.ae_margin, self.options.device)
         self.model_ref = lm.ref
-        #: statistics of the last encode (for evaluation and benchmarks)
-        self.last_stats: dict = {}
-        #: keep the last encode's :class:`AEAnalysis` (evaluation)
-        self.keep_analysis = False
-        self.last_analysis = None
+
+    def encode(self, codes: np.ndarray) -> Sections:
+        return self.encode_block(codes).sections
+
+    def encode_block(self, codes: np.ndarray, keep_float_latent: bool = False) -> AEEncoding:
+        """Encode one block and return what evaluation needs with it (``keep_float_latent``:
+        keep the float latent in the analysis)."""
+        raise NotImplementedError
+
+    def stage_sections(self, a: AEAnalysis) -> Sections:
+        """The sections every AE codec stores first: AE_PARAMS, AE_LATENT, AE_AMBIGUOUS."""
+        params, latent, amb = self.stage.sections(a)
+        return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent), (SectionId.AE_AMBIGUOUS, amb)]
 
     @property
-    def decode_output_hook(self):
+    def decode_output_hook(self) -> Callable[[np.ndarray], np.ndarray] | None:
         return self.stage.decode_output_hook
 
     @decode_output_hook.setter
-    def decode_output_hook(self, fn):
+    def decode_output_hook(self, fn: Callable[[np.ndarray], np.ndarray] | None) -> None:
         self.stage.decode_output_hook = fn

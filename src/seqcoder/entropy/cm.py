@@ -15,7 +15,6 @@ from .tables import build_tables
 
 #: first payload byte; bump when the coded format changes
 CM_FORMAT_VERSION = 2
-DEFAULT_LEVEL = 4  # near-best ratio at more than the speed of xz -9e (README, Results)
 #: repeat tables store positions in int32
 _MAX_N = (1 << 30) - 1
 

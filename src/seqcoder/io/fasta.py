@@ -94,11 +94,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import zstandard
 
 from seqcoder.alphabet import BYTE_OF_CODE, CODE_OF_BYTE
 from seqcoder.errors import FormatError
-from seqcoder.io.varint import VarintReader, encode_uvarint, encode_uvarints
+from seqcoder.format import zstd
+from seqcoder.format.varint import VarintReader, encode_uvarint, encode_uvarints
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -216,28 +216,18 @@ def _from_inc_list(gaps: np.ndarray) -> np.ndarray:
     return np.cumsum(out)
 
 
-def _zstd_level(size: int) -> int:
-    """High compression for the usual small parts, fast for the huge ones (junk input)."""
-    if size <= 1 << 20:
-        return 19
-    return 9 if size <= 8 << 20 else 3
-
-
 def _pack(part: bytes) -> tuple[bytes, bool]:
     """zstd-compress ``part`` if that makes it smaller."""
     if not part:
         return b"", False
-    packed = zstandard.ZstdCompressor(level=_zstd_level(len(part))).compress(part)
+    packed = zstd.compress(part, zstd.layout_level(len(part)))
     return (packed, True) if len(packed) < len(part) else (part, False)
 
 
 def _unpack(part: bytes, compressed: bool, what: str) -> bytes:
     if not compressed:
         return part
-    try:
-        return zstandard.ZstdDecompressor().decompress(part)
-    except zstandard.ZstdError as exc:
-        raise FormatError(f"layout {what} part does not decompress: {exc}") from None
+    return zstd.decompress(part, None, f"layout {what} part")
 
 
 # ----------------------------------------------------------------------------- parse

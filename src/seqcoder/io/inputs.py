@@ -9,7 +9,7 @@ import io
 import lzma
 from typing import BinaryIO
 
-import zstandard
+from ..format import zstd
 
 #: magic bytes -> (format name, file suffix)
 COMPRESSED_INPUTS = {
@@ -39,7 +39,7 @@ def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
     if kind == "xz":
         return lzma.LZMAFile(buffered), kind
     if kind == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), kind
+        return zstd.stream_reader(buffered), kind
     return buffered, None
 
 

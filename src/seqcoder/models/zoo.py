@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..codecs.base import ModelRef
 from ..errors import ModelError
+from ..format.model_ref import ModelRef
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_MODEL = "seqcoder-ae-p4"

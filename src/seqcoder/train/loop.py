@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..alphabet import AE_PAD_CODE
 from ..models.autoencoder import PUBLISHED_HPARAMS
 from ..models.registry import build_model
-from .data import PAD_CODE, chunk_codes, read_ae_codes, split_chunks
+from .data import chunk_codes, read_ae_codes, split_chunks
 
 TINY_HPARAMS = dict(stem_channels=(4, 8, 8, 8), funnel_channels=(8, 4), decoder_in=4,
                     decoder_channels=(8, 8, 4), num_heads=2)
@@ -41,7 +42,7 @@ def _hparams(args) -> dict:
 
 def _accuracy(y: torch.Tensor, codes: torch.Tensor) -> tuple[int, int]:
     pred = torch.round(torch.clamp(y.float(), 0, 1) * 4)
-    mask = codes != PAD_CODE
+    mask = codes != AE_PAD_CODE
     return int(((pred == codes) & mask).sum()), int(mask.sum())
 
 

@@ -15,7 +15,7 @@ from typing import Iterable
 
 import numpy as np
 
-from seqcoder.errors import FormatError
+from ..errors import FormatError
 
 _SHIFTS = (np.arange(10, dtype=np.uint64) * np.uint64(7)).astype(np.uint64)
 _THRESHOLDS = np.array([1 << (7 * k) for k in range(1, 10)], dtype=np.uint64)
