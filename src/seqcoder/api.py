@@ -22,7 +22,8 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, cast
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -251,16 +252,16 @@ class Decompressor:
     def codec_for(self, header: ArchiveHeader) -> SequenceCodec:
         spec = codec_spec(header.codec_id)
         name, needs_model = spec.name, spec.needs_model
-        spec = None
+        model = None
         if needs_model:
-            spec = self.model or f"{header.model_name}@{header.model_version}"
-        key = (name, header.level, spec)
+            model = self.model or f"{header.model_name}@{header.model_version}"
+        key = (name, header.level, model)
         if key not in self._codecs:
-            codec = make_codec(name, CodecOptions(level=header.level, model=spec, device=self.device))
+            codec = make_codec(name, CodecOptions(level=header.level, model=model, device=self.device))
             if needs_model and codec.model_ref.sha256 != header.model_sha256:
                 raise ModelError(
                     f"the archive needs model {header.model_name}@{header.model_version} with sha256 "
-                    f"{header.model_sha256.hex()[:16]}…, but {spec} has {codec.model_ref.sha256.hex()[:16]}…")
+                    f"{header.model_sha256.hex()[:16]}…, but {model} has {codec.model_ref.sha256.hex()[:16]}…")
             self._codecs[key] = codec
         return self._codecs[key]
 
@@ -446,7 +447,7 @@ def _write_atomically(target: Path, produce: Callable[[BinaryIO], Stats]) -> Sta
                                          delete=False)
     try:
         with handle:
-            stats = produce(handle)
+            stats = produce(cast(BinaryIO, handle))
         os.chmod(handle.name, _default_mode())
         os.replace(handle.name, target)
     except BaseException:

@@ -16,7 +16,7 @@ Example (a Python session; the CLI is ``seqcoder bench``)::
 
     >>> import argparse
     >>> from seqcoder import bench
-    >>> p = argparse.ArgumentParser(); bench.configure_parser(p)
+    >>> p = bench.configure_parser(argparse.ArgumentParser(prog="seqcoder bench"))
     >>> args = p.parse_args(["BuEb", "--codecs", "cm", "--baselines", "xz,zstd19", "--json", "o.json"])
     >>> bench.run(args)  # doctest: +SKIP
     0
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import functools
 import hashlib
 import json
 import math
@@ -43,9 +44,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .codecs import CODECS, MODEL_CODECS
+from .extras import require
 from .io.inputs import sniff_compression
 
 SCHEMA_VERSION = 1
@@ -109,7 +111,7 @@ def _seqcoder_tool(codec: str, level: int | None, model: str | None) -> Tool:
     lvl = [] if level is None else [f"-{level}"]
     mdl = ["--model", model] if (model and codec in AE_CODECS) else []
     setting = f"{codec} " + (f"-{level}" if level is not None else "default")
-    if mdl:
+    if model and mdl:
         setting += f" --model {Path(model).name}"  # a path would make long, machine-specific labels
     src = str(_SRC_DIR)
     pp = os.environ.get("PYTHONPATH")
@@ -207,7 +209,7 @@ def bare_sequence(data: bytes) -> bytes:
 def _records(data: bytes) -> list[tuple[bytes, bytes]]:
     """(header, sequence) per record, line layout ignored: the ``records`` verification."""
     out: list[tuple[bytes, bytes]] = []
-    head, seq = b"", []
+    head, seq = b"", list[bytes]()
     for line in data.splitlines():
         if line.startswith(b">"):
             if head or seq:
@@ -270,6 +272,7 @@ def _listing(dirs: Iterable[Path]) -> set[Path]:
     return {p for d in dirs if d.is_dir() for p in d.iterdir() if p.is_file()}
 
 
+@functools.cache
 def _find_gnu_time() -> str | None:
     """GNU time, if installed: it forks the tool from a ~1 MiB process (see :func:`run_step`)."""
     for cand in ("/usr/bin/time", shutil.which("gtime")):
@@ -283,15 +286,10 @@ def _find_gnu_time() -> str | None:
     return None
 
 
-_GNU_TIME: str | None | bool = False  # False: not looked up yet
-
-
 def rss_method() -> str:
-    global _GNU_TIME
-    if _GNU_TIME is False:
-        _GNU_TIME = _find_gnu_time()
-    if _GNU_TIME:
-        return f"ru_maxrss of the tool's process (wait4, reported by GNU time {_GNU_TIME} %M), KiB"
+    gnu_time = _find_gnu_time()
+    if gnu_time:
+        return f"ru_maxrss of the tool's process (wait4, reported by GNU time {gnu_time} %M), KiB"
     return ("ru_maxrss of the child (os.wait4), KiB; GNU time is missing, so small values include the "
             "harness's own RSS, which Linux carries into the child at exec")
 
@@ -305,9 +303,7 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
     this Python process would report at least the harness's own ~15-40 MiB. GNU time forks the
     tool from a ~1 MiB process and reports the tool's own ``wait4`` ``ru_maxrss``.
     """
-    global _GNU_TIME
-    if _GNU_TIME is False:
-        _GNU_TIME = _find_gnu_time()
+    gnu_time = _find_gnu_time()
     workdir.mkdir(parents=True, exist_ok=True)
     out_path = workdir / "out.bin"
     outdir = workdir / "outdir"
@@ -321,14 +317,14 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
     stats_path = workdir / "rusage.txt"
     watch = (inp.parent, workdir)
     before = _listing(watch) if output_t == NEW_FILE else set()
-    full = [_GNU_TIME, "-f", "%M", "-o", str(stats_path), *argv] if _GNU_TIME else argv
+    full = [gnu_time, "-f", "%M", "-o", str(stats_path), *argv] if gnu_time else argv
     child_env = dict(os.environ)
     child_env.update(env or {})
     with open(stderr_path, "wb") as err, \
             open(out_path if to_stdout else os.devnull, "wb") as out:
         t0 = time.perf_counter()
         try:
-            if _GNU_TIME and shutil.which(argv[0], path=child_env.get("PATH")) is None:
+            if gnu_time and shutil.which(argv[0], path=child_env.get("PATH")) is None:
                 raise FileNotFoundError(f"{argv[0]}: not found")
             proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                     cwd=workdir, env=child_env)
@@ -352,7 +348,7 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
         wall = time.perf_counter() - t0
     proc.returncode = rc = os.waitstatus_to_exitcode(status)
     peak = int(ru.ru_maxrss)
-    if _GNU_TIME:
+    if gnu_time:
         try:
             lines = stats_path.read_text().split()
             peak = int(lines[-1])
@@ -367,6 +363,7 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
             last = next((ln.strip() for ln in reversed(tail.splitlines()) if ln.strip()), "")
             step.reason = f"{Path(argv[0]).name} exited with status {rc}" + (f": {last[:300]}" if last else "")
         return step
+    found: Path | None
     if to_stdout or uses_out:
         found = out_path
     elif uses_outdir:
@@ -380,7 +377,7 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
         if found is None:
             step.ok, step.reason = False, f"expected one new file beside the input, found {len(made)}"
     else:
-        found = Path(_expand([output_t], **{"in": str(inp)})[0])  # type: ignore[list-item]
+        found = Path(_expand([output_t or ""], **{"in": str(inp)})[0])
     if found is not None and not found.is_file():
         step.ok, step.reason, found = False, f"{Path(argv[0]).name} wrote no output ({found.name})", None
     step.output = found
@@ -553,6 +550,7 @@ def machine_info() -> dict:
                 mem_kib = int(line.split()[1])
     except (OSError, ValueError):
         pass
+    usable: int | None
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -937,6 +935,7 @@ def render_markdown(report: dict, title: str | None = None) -> str:
 
 def render_plots(report: dict, outdir: str | os.PathLike, prefix: str = "bench") -> list[Path]:
     """Bits per base per file and tool (grouped bars) and compress speed vs bpb (log-x)."""
+    require("plots", what="seqcoder bench --plots")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -199,11 +199,10 @@ def _cmd_compress(args) -> int:
         raw = sys.stdin.buffer if stdin else open(name, "rb")
         try:
             size = None if stdin else os.fstat(raw.fileno()).st_size
-            if size == 0:
-                raise CliError(f"{name}: empty input, nothing to compress")
             source, compressed = open_decompressed(raw)
             to_stdout = args.stdout or (stdin and not args.output)
-            target = None if to_stdout else Path(args.output) if args.output else _compressed_output_name(name, compressed)
+            target = (None if to_stdout else Path(args.output) if args.output
+                      else _compressed_output_name(name, compressed))
             if target is None:
                 _refuse_terminal(sys.stdout, args.force)
             else:
@@ -211,10 +210,6 @@ def _cmd_compress(args) -> int:
             with _progress(size if not compressed else None, args.quiet, Path(name).name) as bar:
                 stats = _write(target, lambda out: compressor.compress_stream(
                     source, out, path=name, progress=bar.update))
-            if stats.original_size == 0 and not stdin:
-                if target is not None:
-                    target.unlink(missing_ok=True)
-                raise CliError(f"{name}: empty input, nothing to compress")
         finally:
             if not stdin:
                 raw.close()
@@ -328,7 +323,7 @@ def _cmd_list(args) -> int:
 
 def _cmd_info(args) -> int:
     from .api import inspect
-    from .format.ids import BlockKind, SectionId
+    from .format.ids import BlockKind
 
     reports = []
     for name in args.files:

@@ -36,7 +36,8 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--plots", metavar="DIR", help="write sizes.png and times.png to DIR")
     p.add_argument("--codec", default=MODEL_CODECS[0], choices=MODEL_CODECS, help=f"codec (default {MODEL_CODECS[0]})")
     p.add_argument("--ae-margin", type=float, help="safety margin in units of 4y (default: the codec's)")
-    p.add_argument("--level", type=int, default=DEFAULT_LEVEL, help=f"cm level for --codec ae-cm (default {DEFAULT_LEVEL})")
+    p.add_argument("--level", type=int, default=DEFAULT_LEVEL,
+                   help=f"cm level for --codec ae-cm (default {DEFAULT_LEVEL})")
     p.add_argument("--device", default="cpu", help="device for the network (default cpu)")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     return p
@@ -62,6 +63,7 @@ def evaluate_file(codec: AECodecBase, path: str | Path) -> dict[str, Any]:
     back = codec.decode(dict(sections), n)
     t_dec = time.perf_counter() - t
     exact = bool(np.array_equal(back, codes))
+    assert a.z is not None  # kept by keep_float_latent
     y_float = codec.stage.decoder_output(a.z)[:n]
     acc_float = float((reconstruct_from_output(y_float, np.zeros(0, np.int64)) == a.orig_ae).mean()) if n else 1.0
     acc_int8 = float((a.recon == a.orig_ae).mean()) if n else 1.0
@@ -120,7 +122,8 @@ def _plots(rows: list[dict], out: Path, title: str) -> None:
     bpb = lambda k: [8.0 * r[k] / max(r["original_bytes"], 1) for r in rows]  # noqa: E731
     lat, res, side = bpb("latent_bytes"), bpb("residual_bytes"), bpb("side_bytes")
     ax.bar(x, lat, label="latent")
-    ax.bar(x, res, bottom=lat, label="residual" if rows and rows[0]["residual_section"] == "AE_RESIDUAL" else "cm bases")
+    residual_label = "residual" if rows and rows[0]["residual_section"] == "AE_RESIDUAL" else "cm bases"
+    ax.bar(x, res, bottom=lat, label=residual_label)
     ax.bar(x, side, bottom=[a + b for a, b in zip(lat, res)], label="ambiguous + params")
     ax.axhline(2.0, color="grey", ls="--", lw=0.8, label="2-bit packing")
     ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)

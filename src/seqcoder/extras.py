@@ -3,10 +3,10 @@ says how to install a missing one. The core install (numpy, numba, zstandard) ru
 model-free codecs; the autoencoder, plots and the batch engine are extras.
 
 >>> require("core", "json")  # a module that is there: nothing happens
->>> require("ae", "no_such_module_xyz")
+>>> require("ae", "no_such_module_xyz")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-seqcoder.errors.MissingExtraError: this needs no_such_module_xyz, which is not installed: pip install 'seqcoder[ae]'
+seqcoder.errors.MissingExtraError: this needs no_such_module_xyz, which is not installed: pip install 'seqcoder[ae]' ...
 """
 
 from __future__ import annotations
@@ -28,4 +28,4 @@ def require(extra: str, *modules: str, what: str = "this") -> None:
     for module in modules or EXTRAS[extra]:
         if importlib.util.find_spec(module) is None:
             raise MissingExtraError(f"{what} needs {module}, which is not installed: "
-                                    f"pip install 'seqcoder[{extra}]'")
+                                    f"pip install 'seqcoder[{extra}]' (in a checkout: pip install -e '.[{extra}]')")

@@ -37,3 +37,20 @@ def test_ae_codecs_keep_no_state_between_blocks():
     encoding = codec.encode_block(np.zeros(300, np.uint8))
     assert vars(codec) == before
     assert set(encoding.stats) == {"ambiguous", "accuracy"}
+
+
+def test_a_missing_extra_is_one_line_naming_the_install(monkeypatch, capsys, tmp_path):
+    import importlib.util
+
+    from seqcoder.cli import main
+    from seqcoder.errors import MissingExtraError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    with pytest.raises(MissingExtraError, match=r"pip install 'seqcoder\[ae\]'"):
+        make_codec("ae-cm", CodecOptions())
+    genome = tmp_path / "g.fa"
+    genome.write_bytes(b">g\nACGT\n")
+    assert main(["compress", "-q", "--codec", "ae-zstd", str(genome)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "seqcoder[ae]" in err and not (tmp_path / "g.fa.sqc").exists()

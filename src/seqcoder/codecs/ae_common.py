@@ -40,12 +40,14 @@ import copy
 import struct
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
 from ..alphabet import AE_PAD_CODE, FROM_AE, TO_AE
 from ..format.ids import SectionId
+from ..format.model_ref import ModelRef
 from .base import CodecOptions, Sections
 from ..errors import FormatError, ModelError, UnsafeDecodeError
 from ..format.zstd import compress_bare, decompress_bare
@@ -175,7 +177,7 @@ class AEParams:
         return head + np.asarray(self.scales, dtype="<f4").tobytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "AEParams":
+    def from_bytes(cls, data: bytes) -> AEParams:
         if not data or data[0] != PARAMS_FORMAT:
             fmt = data[0] if data else None
             raise FormatError(f"AE_PARAMS format {fmt} is not supported (this version reads {PARAMS_FORMAT})")
@@ -251,7 +253,7 @@ def load_stage_model(options: CodecOptions, loaded=None):
     if loaded is not None:
         return loaded
     ref = (options.extra or {}).get("model_ref")
-    if ref is not None and getattr(ref, "name", ""):
+    if isinstance(ref, ModelRef) and ref.name:
         return resolve_model_for_archive(ref, options.model)
     return load_model(options.model)
 
@@ -452,6 +454,9 @@ class AECodecBase:
     def encode_block(self, codes: np.ndarray, keep_float_latent: bool = False) -> AEEncoding:
         """Encode one block and return what evaluation needs with it (``keep_float_latent``:
         keep the float latent in the analysis)."""
+        raise NotImplementedError
+
+    def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:
         raise NotImplementedError
 
     def stage_sections(self, a: AEAnalysis) -> Sections:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..alphabet import pack_2bit, unpack_2bit
-from ..errors import FormatError
 from ..format.ids import SectionId
 from ..format.zstd import compress_bare, decompress_bare
 from .ae_common import AECodecBase, AEEncoding, stream_from_ae, take_sections

@@ -45,7 +45,7 @@ _MAX_PAYLOAD = 4 * MAX_BLOCK_SIZE
 TRAILER_SIZE = _TRAILER.size
 
 
-def crc32(data: bytes | memoryview) -> int:
+def crc32(data: bytes | bytearray | memoryview) -> int:
     return zlib.crc32(data) & 0xFFFFFFFF
 
 

@@ -11,7 +11,7 @@ of a value has its high bit (0x80) set. Values are unsigned 64-bit integers (at 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

@@ -73,4 +73,4 @@ def decompress_bare(data: bytes, size: int, what: str, *, exact: bool = True) ->
 
 def stream_reader(source: BinaryIO) -> BinaryIO:
     """Read a zstd-compressed input (every frame) as uncompressed bytes."""
-    return zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)  # type: ignore[return-value]
+    return zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)

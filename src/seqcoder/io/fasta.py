@@ -375,10 +375,10 @@ def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
         # exceptions per record = (exceptions before its end) - (exceptions before its start)
         bounds = np.zeros(n_rec + 1, dtype=np.int64)
         np.cumsum(rec_res, out=bounds[1:])
-        i = np.searchsorted(exc_end, bounds, side="right")  # runs ending at or before bound
-        before = exc_cum[i]
-        partial = i < exc_start.size
-        ip = i[partial]
+        runs = np.searchsorted(exc_end, bounds, side="right")  # runs ending at or before bound
+        before = exc_cum[runs]
+        partial = runs < exc_start.size
+        ip = runs[partial]
         before[partial] += np.clip(bounds[partial] - exc_start[ip], 0, None)
         rec_exc = np.diff(before)
     else:

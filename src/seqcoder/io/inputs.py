@@ -7,7 +7,7 @@ import bz2
 import gzip
 import io
 import lzma
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from ..format import zstd
 
@@ -30,17 +30,17 @@ def sniff_compression(head: bytes) -> str | None:
 
 def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
     """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found."""
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     kind = sniff_compression(buffered.peek(6)[:6])
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=buffered), kind  # reads every member: bgzip works
+        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered)), kind  # reads every member: bgzip works
     if kind == "bzip2":
-        return bz2.BZ2File(buffered), kind
+        return cast(BinaryIO, bz2.BZ2File(buffered)), kind
     if kind == "xz":
-        return lzma.LZMAFile(buffered), kind
+        return cast(BinaryIO, lzma.LZMAFile(buffered)), kind
     if kind == "zstd":
         return zstd.stream_reader(buffered), kind
-    return buffered, None
+    return cast(BinaryIO, buffered), None
 
 
 def read_up_to(stream: BinaryIO, n: int) -> bytes:

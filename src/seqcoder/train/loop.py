@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import time
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,7 @@ def _plot(log: list[dict], out: Path) -> None:
         fig, ax = plt.subplots(figsize=(7, 4))
         ax.plot(step, [p[f"train_{key}"] for p in log], label="train")
         ax.plot(step, [p[f"eval_{key}"] for p in log], label="held-out")
-        starts = {}
+        starts: dict[str, int] = {}
         for p in log:
             starts.setdefault(p["file"], p["global_step"])
         for f, s in starts.items():
@@ -141,7 +142,7 @@ def train_from_args(args) -> int:
         bar = tqdm(total=total, initial=global_step, disable=args.no_progress, mininterval=5, unit="it")
     except ImportError:  # pragma: no cover
         bar = None
-    data_info = []
+    data_info: list[dict[str, Any]] = []
     for f in files:
         data_info.append({"file": Path(f).name})
 
