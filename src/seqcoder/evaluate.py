@@ -48,7 +48,7 @@ def evaluate_file(codec: AECodecBase, path: str | Path) -> dict[str, Any]:
     import numpy as np
 
     from .alphabet import FROM_AE
-    from .codecs.ae_common import reconstruct_from_output
+    from .codecs.ae_quant import reconstruct_from_output
     from .format.ids import SectionId
     from .train.data import read_ae_codes
 

@@ -2,7 +2,7 @@
 
 ::
 
-    codes --AE stage (ae_common)--> AE_PARAMS, AE_LATENT, AE_AMBIGUOUS
+    codes --AE stage (ae_stage)--> AE_PARAMS, AE_LATENT, AE_AMBIGUOUS
                         \\--> reconstruction r --> hint (stream code; 4 = none at ambiguous positions)
     codes + hint --cm_encode(level)--> BASES  (first byte: the cm level)
 

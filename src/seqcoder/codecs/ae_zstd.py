@@ -2,12 +2,12 @@
 
 ::
 
-    codes --AE stage (ae_common)--> AE_PARAMS, AE_LATENT (int8, zstd 22), AE_AMBIGUOUS
+    codes --AE stage (ae_stage)--> AE_PARAMS, AE_LATENT (int8, zstd 22), AE_AMBIGUOUS
                         \\--> reconstruction r
     (orig_ae - r) mod 4 --2-bit pack--> zstd 22 --> AE_RESIDUAL
 
 Decoding recomputes ``r`` from the stored latent (fp32, TF32 off; positions near a rounding
-boundary are read with ``floor``, see :mod:`seqcoder.codecs.ae_common`) and adds the residual.
+boundary are read with ``floor``, see :mod:`seqcoder.codecs.ae_stage`) and adds the residual.
 """
 
 from __future__ import annotations
