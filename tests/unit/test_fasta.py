@@ -260,3 +260,16 @@ def test_bytes_like_input():
     p = parse_fasta(data)
     p.codes[0] = p.codes[0]  # codes are writable
     assert render_fasta(p.codes.astype(np.int64), p.layout) == data
+
+
+def test_layout_bytes_and_object_are_one_grammar():
+    # to_bytes and from_bytes walk the same field table: a layout read back writes the same bytes
+    from seqcoder.io.fasta import Layout
+
+    for path in sorted(DATA.iterdir()):
+        if path.suffix in (".py", ".gz"):
+            continue
+        layout = parse_fasta(path.read_bytes()).layout
+        assert Layout.from_bytes(layout).to_bytes() == layout, path.name
+    with pytest.raises(FormatError, match="count"):
+        Layout.from_bytes(bytes([1, 0, 0]) + encode_uvarints([0, 1 << 20]))  # 2^20 records in 4 bytes
