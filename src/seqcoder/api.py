@@ -122,7 +122,8 @@ def resolve_threads(threads: int) -> int:
 
 class Compressor:
     """Compress FASTA (or any bytes) into seqcoder archives. Build once, reuse: the codec and
-    its weights are loaded here, not per call.
+    its weights are loaded here, not per call. ``level`` None is the codec's default level
+    (the codec table, :data:`seqcoder.codecs.CODECS`).
 
     >>> c = Compressor(codec="2bit")
     >>> Decompressor().decompress(c.compress(b">r1\\nACGTN\\n"))

@@ -20,7 +20,6 @@ from .errors import SeqcoderError
 from .levels import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
 
 SUFFIX = ".sqc"
-COMPRESSED_SUFFIXES = (".gz", ".bgz", ".bz2", ".xz", ".zst")
 
 DESCRIPTION = """\
 Lossless compressor for prokaryotic genomes (FASTA or bare sequence).
@@ -156,6 +155,8 @@ def _refuse_terminal(stream, force: bool) -> None:
 
 def _compressed_output_name(path: str, compressed: str | None) -> Path:
     if compressed:
+        from .io.inputs import COMPRESSED_SUFFIXES
+
         for suffix in COMPRESSED_SUFFIXES:
             if path.endswith(suffix):
                 return Path(path[: -len(suffix)] + SUFFIX)

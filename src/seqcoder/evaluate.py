@@ -126,24 +126,22 @@ def _plots(rows: list[dict], out: Path, title: str) -> None:
     ax.bar(x, res, bottom=lat, label=residual_label)
     ax.bar(x, side, bottom=[a + b for a, b in zip(lat, res)], label="ambiguous + params")
     ax.axhline(2.0, color="grey", ls="--", lw=0.8, label="2-bit packing")
-    ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
-    ax.set_ylabel("bits per base")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "sizes.png", dpi=100)
-    plt.close(fig)
+
+    def save(fig: Any, ax: Any, ylabel: str, name: str) -> None:
+        ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=100)
+        plt.close(fig)
+
+    save(fig, ax, "bits per base", "sizes.png")
     fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(rows)), 4))
     w = 0.4
     ax.bar([i - w / 2 for i in x], [r["compress_s"] for r in rows], w, label="compress")
     ax.bar([i + w / 2 for i in x], [r["decompress_s"] for r in rows], w, label="decompress")
-    ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
-    ax.set_ylabel("seconds")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "times.png", dpi=100)
-    plt.close(fig)
+    save(fig, ax, "seconds", "times.png")
 
 
 def run(args: argparse.Namespace) -> int:

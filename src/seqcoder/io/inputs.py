@@ -11,13 +11,15 @@ from typing import Any, BinaryIO, cast
 
 from ..format import zstd
 
-#: magic bytes -> (format name, file suffix)
+#: magic bytes -> (format name, file suffixes)
 COMPRESSED_INPUTS = {
-    b"\x1f\x8b": ("gzip", ".gz"),
-    b"BZh": ("bzip2", ".bz2"),
-    b"\xfd7zXZ\x00": ("xz", ".xz"),
-    b"\x28\xb5\x2f\xfd": ("zstd", ".zst"),
+    b"\x1f\x8b": ("gzip", (".gz", ".bgz")),
+    b"BZh": ("bzip2", (".bz2",)),
+    b"\xfd7zXZ\x00": ("xz", (".xz",)),
+    b"\x28\xb5\x2f\xfd": ("zstd", (".zst",)),
 }
+#: every suffix a compressed input may have (the CLI drops it from the archive's name)
+COMPRESSED_SUFFIXES = tuple(s for _, suffixes in COMPRESSED_INPUTS.values() for s in suffixes)
 
 
 def sniff_compression(head: bytes) -> str | None:
