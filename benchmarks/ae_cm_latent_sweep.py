@@ -145,7 +145,8 @@ def markdown(report: dict) -> str:
         cm = next(c for c in report["rows"] if c["codec"] == "cm" and c["file"] == r["file"])
         budget = "?" if r.get("time_budget_s") is None else f"{r['time_budget_s']:.0f}"
         lines.append(
-            f"| {r['file']} | {r['P']} | {r['model']} | {budget} | {cm['archive_bytes']:,} | {r['archive_bytes']:,} | {r['latent_bytes']:,} | "
+            f"| {r['file']} | {r['P']} | {r['model']} | {budget} | {cm['archive_bytes']:,} | {r['archive_bytes']:,} "
+            f"| {r['latent_bytes']:,} | "
             f"{r['sections'].get('AE_AMBIGUOUS', 0):,} | {r['bases_bytes']:,} | "
             f"{r['bases_gain_vs_cm_bytes']:,} | {r['delta_vs_cm_bytes']:+,} | {cm['bpb_archive']:.4f} | "
             f"{r['bpb_archive']:.4f} | {r['bpb_latent']:.4f} | {r['bpb_bases']:.4f} |")
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     import seqcoder
-    from seqcoder.api import DEFAULT_LEVEL
+    from seqcoder.levels import DEFAULT_LEVEL
 
     torch.set_num_threads(1)
     level = DEFAULT_LEVEL if args.level is None else args.level

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import seqcoder.entropy.cm as cm  # noqa: E402
 from seqcoder.alphabet import CODE_OF_BYTE  # noqa: E402
+from seqcoder.levels import DEFAULT_LEVEL  # noqa: E402
 
 
 def load_codes(path: Path) -> np.ndarray:
@@ -55,7 +56,7 @@ def _children_cpu() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="+", type=Path)
-    ap.add_argument("-l", "--levels", default=str(cm.DEFAULT_LEVEL))
+    ap.add_argument("-l", "--levels", default=str(DEFAULT_LEVEL))
     ap.add_argument("--decode", action="store_true")
     ap.add_argument("--xz", action="store_true")
     ap.add_argument("--set", action="append", default=[])

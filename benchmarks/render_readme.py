@@ -78,27 +78,19 @@ def _per_file_table(rep: dict, anchors: dict) -> list[str]:
                    default=None) for f in files}
     for t in order:
         rs = [cell.get((f, t["label"])) for f in files]
-        vals = []
-        for f, r in zip(files, rs):
-            if r is None:
-                vals.append("")
-            elif not r["ok"]:
-                vals.append("✗")
-            else:
-                v = f"{r['bpb']:.4f}"
-                vals.append(f"**{v}**" if r["bpb"] == best[f] else v)
+        vals = [bench.bpb_cell(r, best[f]) for f, r in zip(files, rs)]
         r0 = rs[0]
         if r0 and r0.get("compress"):
-            speed = (f"{bench._fmt_rate(r0['compress']['mb_s'])} / "
-                     f"{bench._fmt_rate((r0.get('decompress') or {}).get('mb_s'))}")
+            speed = (f"{bench.fmt_rate(r0['compress']['mb_s'])} / "
+                     f"{bench.fmt_rate((r0.get('decompress') or {}).get('mb_s'))}")
         else:
             speed = "–"
-        peak = max((bench._peak(r) or 0 for r in rs if r), default=0) or None
+        peak = max((bench.peak_rss_kib(r) or 0 for r in rs if r), default=0) or None
         ok = all(r["ok"] for r in rs if r)
         rt = "computed" if t["kind"] == "computed" else ("✓" if ok else "✗")
         setting = f"`{t['setting']}`" if t["setting"] else ""
         lines.append(f"| {t['tool']} | {setting} | " + " | ".join(vals) +
-                     f" | {speed} | {bench._fmt_mib(peak)} | {rt} |")
+                     f" | {speed} | {bench.fmt_mib(peak)} | {rt} |")
     if anchors:
         vals = [f"{anchors[f][1]:.4f} ({anchors[f][0]})" if f in anchors else "" for f in files]
         lines.append("| *best peer, bare sequence* | *ANCHORS.md* | " + " | ".join(vals) + " | | | |")
@@ -127,8 +119,8 @@ def _totals_table(rep: dict, anchors: dict) -> list[str]:
         else:
             rt = f"ran on {t['files']} of {n}"
         setting = f"`{t['setting']}`" if t["setting"] else ""
-        lines.append(f"| {t['tool']} | {setting} | {nbytes} | {bpb} | {bench._fmt_rate(c)} | {bench._fmt_rate(d)} "
-                     f"| {bench._fmt_mib(bench._peak(t))} | {rt} |")
+        lines.append(f"| {t['tool']} | {setting} | {nbytes} | {bpb} | {bench.fmt_rate(c)} | {bench.fmt_rate(d)} "
+                     f"| {bench.fmt_mib(bench.peak_rss_kib(t))} | {rt} |")
     if "total" in anchors:
         name, v = anchors["total"]
         lines.append(f"| *best peer, bare sequence* | *{name} (ANCHORS.md)* | | {v:.4f} | | | | |")

@@ -2,8 +2,9 @@
 
 The base stream that codecs see holds one uint8 per base: ``A=0, C=1, G=2, T=3``. With this
 order the complement of a code ``x`` is ``3 - x``, which the context models use for inverted
-repeats. The published autoencoder uses another order (``A=0, T=1, C=2, G=3``); the AE codecs
-translate with :data:`TO_AE` and :data:`FROM_AE`.
+repeats. The published autoencoder uses another order (``A=0, T=1, C=2, G=3``, with code 4
+padding the last chunk); the AE codecs and training translate with :data:`TO_AE`,
+:data:`FROM_AE` and :data:`AE_CODE_OF_BYTE`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,20 @@ for _code, _byte in enumerate(BASES):
 #: code -> upper-case byte
 BYTE_OF_CODE = np.frombuffer(BASES, dtype=np.uint8).copy()
 
-#: stream code -> published autoencoder code (A=0, T=1, C=2, G=3)
-TO_AE = np.array([0, 2, 3, 1], dtype=np.uint8)
-#: published autoencoder code -> stream code (the AE's pad code 4 has no base)
-FROM_AE = np.array([0, 3, 1, 2], dtype=np.uint8)
+#: the published autoencoder's base order
+AE_BASES = b"ATCG"
+#: the AE code that pads the last chunk of a sequence (it is no base)
+AE_PAD_CODE = len(AE_BASES)
+
+#: stream code -> published autoencoder code: ``[0, 2, 3, 1]``
+TO_AE = np.array([AE_BASES.index(b) for b in BASES], dtype=np.uint8)
+#: published autoencoder code -> stream code: ``[0, 3, 1, 2]``
+FROM_AE = np.array([BASES.index(b) for b in AE_BASES], dtype=np.uint8)
+
+#: byte -> AE code for A/C/G/T in either case, 255 for every other byte
+AE_CODE_OF_BYTE = np.full(256, 255, dtype=np.uint8)
+for _code, _byte in enumerate(AE_BASES):
+    AE_CODE_OF_BYTE[_byte] = AE_CODE_OF_BYTE[_byte | 0x20] = _code
 
 
 def encode_bases(text: bytes) -> np.ndarray:

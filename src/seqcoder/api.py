@@ -22,27 +22,27 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, cast
+from collections.abc import Callable, Iterator
 
 import numpy as np
-import zstandard
 
-from .codecs import CODECS, DEFAULT_CODEC, CodecOptions, SequenceCodec, codec_name, make_codec
+from .codecs import DEFAULT_CODEC, MODEL_CODECS, CodecOptions, SequenceCodec, codec_name, codec_spec, make_codec
 from .errors import ChecksumError, FastaError, FormatError, ModelError
 from .format.container import (MAX_BLOCK_SIZE, ArchiveHeader, ArchiveIndex, ArchiveReader, BlockEntry, BlockHeader,
                                RecordEntry, Section, crc32, encode_block, encode_index_and_trailer,
                                read_block_at, read_summary)
+from .format import zstd
 from .format.ids import BlockKind, SectionId
 from .io.fasta import parse_fasta, render_fasta
 from .io.inputs import read_up_to
+from .levels import check_level
 
-DEFAULT_LEVEL = 4  # equals seqcoder.entropy.DEFAULT_LEVEL; kept here so the CLI needs no numba import
 DEFAULT_BLOCK_SIZE = 64 << 20  # a whole bacterial genome fits: models see all of it
 MIN_BLOCK_SIZE = 1 << 10
 #: a block is stored as general-purpose data when more than this share of its letters are not
 #: A/C/G/T and some are not nucleotide letters at all (protein, text, binary)
 NON_NUCLEOTIDE_SHARE = 0.1
-RAW_ZSTD_LEVEL = 19
 
 
 class SeqcoderWarning(UserWarning):
@@ -122,24 +122,24 @@ def resolve_threads(threads: int) -> int:
 
 class Compressor:
     """Compress FASTA (or any bytes) into seqcoder archives. Build once, reuse: the codec and
-    its weights are loaded here, not per call.
+    its weights are loaded here, not per call. ``level`` None is the codec's default level
+    (the codec table, :data:`seqcoder.codecs.CODECS`).
 
     >>> c = Compressor(codec="2bit")
     >>> Decompressor().decompress(c.compress(b">r1\\nACGTN\\n"))
     b'>r1\\nACGTN\\n'
     """
 
-    def __init__(self, codec: str = DEFAULT_CODEC, level: int = DEFAULT_LEVEL, *,
+    def __init__(self, codec: str = DEFAULT_CODEC, level: int | None = None, *,
                  model: str | None = None, threads: int = 1, strict: bool = False,
                  block_size: int = DEFAULT_BLOCK_SIZE, ae_margin: float | None = None,
                  device: str = "cpu"):
-        if not 1 <= level <= 9:
-            raise ValueError(f"level must be 1..9, not {level}")
+        self.spec = codec_spec(codec)
+        level = check_level(self.spec.default_level if level is None else level)
         if not MIN_BLOCK_SIZE <= block_size <= MAX_BLOCK_SIZE:
             raise ValueError(f"block size must be {MIN_BLOCK_SIZE} bytes to {MAX_BLOCK_SIZE >> 20} MiB")
-        if model is not None and not CODECS.get(codec, (0, 0, True))[2]:
-            raise ModelError(f"codec {codec!r} uses no model; --model applies to "
-                             + ", ".join(n for n, (_, _, m) in CODECS.items() if m))
+        if model is not None and not self.spec.needs_model:
+            raise ModelError(f"codec {codec!r} uses no model; --model applies to {', '.join(MODEL_CODECS)}")
         self.codec: SequenceCodec = make_codec(
             codec, CodecOptions(level=level, model=model, ae_margin=ae_margin, device=device))
         self.level = level
@@ -149,7 +149,7 @@ class Compressor:
 
     def header(self) -> ArchiveHeader:
         ref = self.codec.model_ref
-        return ArchiveHeader(self.codec.codec_id, self.level, ref.name, ref.version, ref.sha256)
+        return ArchiveHeader(self.spec.codec_id, self.level, ref.name, ref.version, ref.sha256)
 
     def compress(self, data: bytes) -> bytes:
         sink = io.BytesIO()
@@ -220,7 +220,7 @@ class Compressor:
     def _raw_block(self, data: bytes, path: str | None, why: str) -> _EncodedBlock:
         warnings.warn(f"{path or '<input>'}: not nucleotide data ({why}); stored with a "
                       "general-purpose codec", SeqcoderWarning, stacklevel=3)
-        payload = zstandard.ZstdCompressor(level=RAW_ZSTD_LEVEL).compress(data)
+        payload = zstd.compress(data, zstd.RAW_LEVEL)
         block = encode_block(BlockKind.RAW, len(data), 0, crc32(data), [Section(SectionId.RAW, payload)])
         return _EncodedBlock(block, len(data), 0, [], True)
 
@@ -251,18 +251,18 @@ class Decompressor:
         self._codecs: dict[tuple, SequenceCodec] = {}
 
     def codec_for(self, header: ArchiveHeader) -> SequenceCodec:
-        name = codec_name(header.codec_id)
-        needs_model = CODECS[name][2]
-        spec = None
+        spec = codec_spec(header.codec_id)
+        name, needs_model = spec.name, spec.needs_model
+        model = None
         if needs_model:
-            spec = self.model or f"{header.model_name}@{header.model_version}"
-        key = (name, header.level, spec)
+            model = self.model or f"{header.model_name}@{header.model_version}"
+        key = (name, header.level, model)
         if key not in self._codecs:
-            codec = make_codec(name, CodecOptions(level=header.level, model=spec, device=self.device))
+            codec = make_codec(name, CodecOptions(level=header.level, model=model, device=self.device))
             if needs_model and codec.model_ref.sha256 != header.model_sha256:
                 raise ModelError(
                     f"the archive needs model {header.model_name}@{header.model_version} with sha256 "
-                    f"{header.model_sha256.hex()[:16]}…, but {spec} has {codec.model_ref.sha256.hex()[:16]}…")
+                    f"{header.model_sha256.hex()[:16]}…, but {model} has {codec.model_ref.sha256.hex()[:16]}…")
             self._codecs[key] = codec
         return self._codecs[key]
 
@@ -343,14 +343,17 @@ def _decode_block(codec: SequenceCodec, header: BlockHeader, sections: dict[Sect
                   path: str | None) -> bytes:
     try:
         if header.kind == BlockKind.RAW:
-            data = zstandard.ZstdDecompressor().decompress(sections[SectionId.RAW],
-                                                           max_output_size=header.original_size)
+            data = zstd.decompress(sections[SectionId.RAW], header.original_size, "RAW section")
         else:
             codes = codec.decode(sections, header.bases)
             if len(codes) != header.bases:
                 raise ValueError(f"codec gave {len(codes)} bases, the block holds {header.bases}")
             data = render_fasta(codes, sections[SectionId.LAYOUT])
-    except (FormatError, ModelError):
+    except FormatError as exc:
+        if exc.offset is not None:
+            raise
+        raise FormatError(f"cannot decode block: {exc}", header.offset, path) from None
+    except ModelError:
         raise
     except Exception as exc:  # a damaged section must surface as a format error, never a crash
         raise FormatError(f"cannot decode block: {type(exc).__name__}: {exc}", header.offset, path) from None
@@ -395,8 +398,9 @@ def inspect(path: str | os.PathLike, *, sections: bool = True) -> ArchiveInfo:
 
 # --- one-shot functions ------------------------------------------------------------------------
 
-def compress(data: bytes, codec: str = DEFAULT_CODEC, level: int = DEFAULT_LEVEL, **options) -> bytes:
-    """Compress bytes into an archive.
+def compress(data: bytes, codec: str = DEFAULT_CODEC, level: int | None = None, **options: Any) -> bytes:
+    """Compress bytes into an archive (``level`` None: the codec's default, see
+    :data:`seqcoder.codecs.CODECS`).
 
     >>> decompress(compress(b">x\\nacgtNNNN\\n", codec="2bit"))
     b'>x\\nacgtNNNN\\n'
@@ -404,12 +408,12 @@ def compress(data: bytes, codec: str = DEFAULT_CODEC, level: int = DEFAULT_LEVEL
     return Compressor(codec, level, **options).compress(data)
 
 
-def decompress(data: bytes, **options) -> bytes:
+def decompress(data: bytes, **options: Any) -> bytes:
     """Decode an archive made by :func:`compress`."""
     return Decompressor(**options).decompress(data)
 
 
-def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options) -> Stats:
+def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
     """Compress ``src`` to ``dst`` (default ``src`` + ``.sqc``), atomically."""
     from .io.inputs import open_decompressed
 
@@ -420,7 +424,7 @@ def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, 
         return _write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
 
 
-def decompress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options) -> Stats:
+def decompress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
     """Decode ``src`` to ``dst`` (default: ``src`` without ``.sqc``), atomically."""
     if dst is None:
         if not str(src).endswith(".sqc"):
@@ -444,7 +448,7 @@ def _write_atomically(target: Path, produce: Callable[[BinaryIO], Stats]) -> Sta
                                          delete=False)
     try:
         with handle:
-            stats = produce(handle)
+            stats = produce(cast(BinaryIO, handle))
         os.chmod(handle.name, _default_mode())
         os.replace(handle.name, target)
     except BaseException:

@@ -15,10 +15,11 @@ import warnings
 from pathlib import Path
 
 from . import __version__
+from .codecs import CODECS
 from .errors import SeqcoderError
+from .levels import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
 
 SUFFIX = ".sqc"
-COMPRESSED_SUFFIXES = (".gz", ".bgz", ".bz2", ".xz", ".zst")
 
 DESCRIPTION = """\
 Lossless compressor for prokaryotic genomes (FASTA or bare sequence).
@@ -54,12 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compress", help="compress FASTA files to FILE.sqc",
                        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_output_options(p)
-    p.add_argument("--codec", default=None, help="cm (default), ae-cm, ae-zstd or 2bit")
-    for level in range(1, 10):
+    p.add_argument("--codec", default=None, choices=list(CODECS), metavar="CODEC",
+                   help="; ".join(f"{s.name}: {s.summary}" for s in CODECS.values()))
+    for level in range(MIN_LEVEL, MAX_LEVEL + 1):
         p.add_argument(f"-{level}", dest="level", action="store_const", const=level,
                        help=argparse.SUPPRESS)
     p.add_argument("-L", "--level", dest="level", type=int, default=None, metavar="N",
-                   help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 4)")
+                   help=f"level {MIN_LEVEL} (fast) .. {MAX_LEVEL} (best); also -{MIN_LEVEL} .. -{MAX_LEVEL} "
+                        f"(default {DEFAULT_LEVEL})")
     p.add_argument("--model", metavar="NAME|PATH", help="autoencoder for the ae-* codecs (default: shipped)")
     p.add_argument("--ae-margin", type=float, default=None, metavar="M",
                    help="safety margin of the autoencoder's rounding decisions (see FORMAT.md)")
@@ -159,6 +162,8 @@ def _refuse_terminal(stream, force: bool) -> None:
 
 def _compressed_output_name(path: str, compressed: str | None) -> Path:
     if compressed:
+        from .io.inputs import COMPRESSED_SUFFIXES
+
         for suffix in COMPRESSED_SUFFIXES:
             if path.endswith(suffix):
                 return Path(path[: -len(suffix)] + SUFFIX)
@@ -186,14 +191,11 @@ def _inputs(args) -> list[str]:
 # --- commands --------------------------------------------------------------------------------
 
 def _cmd_compress(args) -> int:
-    from .api import DEFAULT_BLOCK_SIZE, DEFAULT_LEVEL, Compressor, Decompressor
+    from .api import DEFAULT_BLOCK_SIZE, Compressor, Decompressor
     from .codecs import DEFAULT_CODEC
     from .io.inputs import open_decompressed
 
-    level = args.level if args.level is not None else DEFAULT_LEVEL
-    if not 1 <= level <= 9:
-        raise CliError(f"level must be 1..9, not {level}")
-    compressor = Compressor(args.codec or DEFAULT_CODEC, level, model=args.model, threads=args.threads,
+    compressor = Compressor(args.codec or DEFAULT_CODEC, args.level, model=args.model, threads=args.threads,
                             strict=args.strict, block_size=args.block_size or DEFAULT_BLOCK_SIZE,
                             ae_margin=args.ae_margin)
     for name in _inputs(args):
@@ -205,11 +207,10 @@ def _cmd_compress(args) -> int:
         raw = sys.stdin.buffer if stdin else open(name, "rb")
         try:
             size = None if stdin else os.fstat(raw.fileno()).st_size
-            if size == 0:
-                raise CliError(f"{name}: empty input, nothing to compress")
             source, compressed = open_decompressed(raw)
             to_stdout = args.stdout or (stdin and not args.output)
-            target = None if to_stdout else Path(args.output) if args.output else _compressed_output_name(name, compressed)
+            target = (None if to_stdout else Path(args.output) if args.output
+                      else _compressed_output_name(name, compressed))
             if target is None:
                 _refuse_terminal(sys.stdout, args.force)
             else:
@@ -217,10 +218,6 @@ def _cmd_compress(args) -> int:
             with _progress(size if not compressed else None, args.quiet, Path(name).name) as bar:
                 stats = _write(target, lambda out: compressor.compress_stream(
                     source, out, path=name, progress=bar.update))
-            if stats.original_size == 0 and not stdin:
-                if target is not None:
-                    target.unlink(missing_ok=True)
-                raise CliError(f"{name}: empty input, nothing to compress")
         finally:
             if not stdin:
                 raw.close()
@@ -349,7 +346,7 @@ def _cmd_list(args) -> int:
 
 def _cmd_info(args) -> int:
     from .api import inspect
-    from .format.ids import BlockKind, SectionId
+    from .format.ids import BlockKind
 
     from .cli_collection import info_collection, is_collection, print_info
 

@@ -44,3 +44,8 @@ class ModelError(SeqcoderError):
 
 class UnsafeDecodeError(SeqcoderError):
     """The decoder's float arithmetic strayed further than the archive's safety margin allows."""
+
+
+class MissingExtraError(SeqcoderError):
+    """A feature needs an optional dependency that is not installed (the message names the
+    ``pip install`` that adds it)."""

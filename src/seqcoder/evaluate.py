@@ -18,6 +18,13 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .codecs import MODEL_CODECS
+from .levels import DEFAULT_LEVEL
+
+if TYPE_CHECKING:
+    from .codecs.ae_common import AECodecBase
 
 SCHEMA_VERSION = 1
 
@@ -27,37 +34,36 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--model", help="zoo name[@version], a .pth or a .safetensors path (default: shipped)")
     p.add_argument("--json", metavar="OUT", help="write the rows as JSON")
     p.add_argument("--plots", metavar="DIR", help="write sizes.png and times.png to DIR")
-    p.add_argument("--codec", default="ae-zstd", choices=("ae-zstd", "ae-cm"), help="codec (default ae-zstd)")
+    p.add_argument("--codec", default=MODEL_CODECS[0], choices=MODEL_CODECS, help=f"codec (default {MODEL_CODECS[0]})")
     p.add_argument("--ae-margin", type=float, help="safety margin in units of 4y (default: the codec's)")
-    p.add_argument("--level", type=int, default=6, help="cm level for --codec ae-cm (default 6)")
+    p.add_argument("--level", type=int, default=DEFAULT_LEVEL,
+                   help=f"cm level for --codec ae-cm (default {DEFAULT_LEVEL})")
     p.add_argument("--device", default="cpu", help="device for the network (default cpu)")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     return p
 
 
-def evaluate_file(codec, path: str | Path) -> dict:
+def evaluate_file(codec: AECodecBase, path: str | Path) -> dict[str, Any]:
     """One table row for ``path`` with an already built AE codec."""
     import numpy as np
 
     from .alphabet import FROM_AE
-    from .codecs.ae_common import reconstruct_from_output
+    from .codecs.ae_quant import reconstruct_from_output
     from .format.ids import SectionId
     from .train.data import read_ae_codes
 
     ae = read_ae_codes(path)
     codes = FROM_AE[ae]
     n = len(codes)
-    codec.keep_analysis = True
     t = time.perf_counter()
-    sections = codec.encode(codes)
+    encoding = codec.encode_block(codes, keep_float_latent=True)
     t_enc = time.perf_counter() - t
-    a = codec.last_analysis
-    codec.keep_analysis = False
-    codec.last_analysis = None
+    sections, a = encoding.sections, encoding.analysis
     t = time.perf_counter()
     back = codec.decode(dict(sections), n)
     t_dec = time.perf_counter() - t
     exact = bool(np.array_equal(back, codes))
+    assert a.z is not None  # kept by keep_float_latent
     y_float = codec.stage.decoder_output(a.z)[:n]
     acc_float = float((reconstruct_from_output(y_float, np.zeros(0, np.int64)) == a.orig_ae).mean()) if n else 1.0
     acc_int8 = float((a.recon == a.orig_ae).mean()) if n else 1.0
@@ -116,39 +122,45 @@ def _plots(rows: list[dict], out: Path, title: str) -> None:
     bpb = lambda k: [8.0 * r[k] / max(r["original_bytes"], 1) for r in rows]  # noqa: E731
     lat, res, side = bpb("latent_bytes"), bpb("residual_bytes"), bpb("side_bytes")
     ax.bar(x, lat, label="latent")
-    ax.bar(x, res, bottom=lat, label="residual" if rows and rows[0]["residual_section"] == "AE_RESIDUAL" else "cm bases")
+    residual_label = "residual" if rows and rows[0]["residual_section"] == "AE_RESIDUAL" else "cm bases"
+    ax.bar(x, res, bottom=lat, label=residual_label)
     ax.bar(x, side, bottom=[a + b for a, b in zip(lat, res)], label="ambiguous + params")
     ax.axhline(2.0, color="grey", ls="--", lw=0.8, label="2-bit packing")
-    ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
-    ax.set_ylabel("bits per base")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "sizes.png", dpi=100)
-    plt.close(fig)
+
+    def save(fig: Any, ax: Any, ylabel: str, name: str) -> None:
+        ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / name, dpi=100)
+        plt.close(fig)
+
+    save(fig, ax, "bits per base", "sizes.png")
     fig, ax = plt.subplots(figsize=(max(5, 1.4 * len(rows)), 4))
     w = 0.4
     ax.bar([i - w / 2 for i in x], [r["compress_s"] for r in rows], w, label="compress")
     ax.bar([i + w / 2 for i in x], [r["decompress_s"] for r in rows], w, label="decompress")
-    ax.set_xticks(list(x), names, rotation=20, ha="right", fontsize=7)
-    ax.set_ylabel("seconds")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "times.png", dpi=100)
-    plt.close(fig)
+    save(fig, ax, "seconds", "times.png")
 
 
 def run(args: argparse.Namespace) -> int:
+    from .codecs.base import CodecOptions
+    from .extras import require
+
+    require("ae", what="seqcoder eval")
+    if args.plots:
+        require("plots", what="seqcoder eval --plots")
     import torch
 
     from .codecs import make_codec
-    from .codecs.base import CodecOptions
+    from .codecs.ae_common import AECodecBase
 
     if args.threads:
         torch.set_num_threads(int(args.threads))
     opts = CodecOptions(level=args.level, model=args.model, ae_margin=args.ae_margin, device=args.device)
     codec = make_codec(args.codec, opts)
+    assert isinstance(codec, AECodecBase)
     rows = []
     for f in args.files:
         row = evaluate_file(codec, f)

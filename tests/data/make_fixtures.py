@@ -45,13 +45,13 @@ FIXTURES["bare_sequence.seq"] = dna(400).encode()
 FIXTURES["mixed_eol.fa"] = (">mixed\r\n" + dna(60) + "\n" + dna(60) + "\r\n" + dna(60) + "\r"
                             + dna(20) + "\n>m2\n" + dna(30) + "\r\n").encode()
 FIXTURES["gt_alone.fa"] = (">\n" + wrap(dna(65), 60) + ">\n>\n").encode()
-FIXTURES["protein.fa"] = (">sp|P69905|HBA_HUMAN Hemoglobin subunit alpha\n"
-                          "MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHFDLSHGSAQVKGHGKKVADALTNAVAHV\n"
-                          "DDMPNALSALSDLHAHKLRVDPVNFKLLSHCLLVTLAAHLPAEFTPAVHASLDKFLASVSTVLTSKYR\n"
-                          ">sp|P68871|HBB_HUMAN Hemoglobin subunit beta\n"
-                          "MVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLSTPDAVMGNPKVKAHGKKVLGAF\n"
-                          "SDGLAHLDNLKGTFATLSELHCDKLHVDPENFRLLGNVLVCVLAHHFGKEFTPPVQAAYQKVVAGVANALAHKYH\n"
-                          ).encode()
+FIXTURES["protein.fa"] = (b">sp|P69905|HBA_HUMAN Hemoglobin subunit alpha\n"
+                          b"MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHFDLSHGSAQVKGHGKKVADALTNAVAHV\n"
+                          b"DDMPNALSALSDLHAHKLRVDPVNFKLLSHCLLVTLAAHLPAEFTPAVHASLDKFLASVSTVLTSKYR\n"
+                          b">sp|P68871|HBB_HUMAN Hemoglobin subunit beta\n"
+                          b"MVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLSTPDAVMGNPKVKAHGKKVLGAF\n"
+                          b"SDGLAHLDNLKGTFATLSELHCDKLHVDPENFRLLGNVLVCVLAHHFGKEFTPPVQAAYQKVVAGVANALAHKYH\n"
+                          )
 
 
 def main() -> None:

@@ -1,15 +1,17 @@
-"""Frozen archives: the bytes seqcoder writes for tiny inputs must not drift silently.
+"""Frozen archives: the bytes seqcoder writes for tiny inputs must not drift silently, and
+archives written by earlier versions must keep decoding byte for byte.
 
 A failure here means the on-disk format changed. That needs FORMAT.md, a format version bump,
-a CHANGES.md entry, and new golden files, made on request with::
+a CHANGES.md entry, and new golden files. A golden file is written only when it is missing
+(delete it to regenerate it); the run that writes one fails, so a new file is always looked
+at and committed, never created silently in CI.
 
-    SEQCODER_REGEN_GOLDEN=1 pytest tests/golden
-Old golden files of a still-supported version must keep decoding.
+The autoencoder archives are decode-only: their encoder runs in floating point, so the bytes
+it writes may differ between machines, while decoding them must not.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,15 +21,30 @@ import seqcoder
 EXPECTED = Path(__file__).parent / "expected"
 INPUT = (b">seq1 golden test\nACGTTGCAACGGTTAACCGGTTAAAACCCGGGTTTAGCTAGCTAGGATCCA\nNNNNacgtacgtRYACGT\n"
          b">seq2\r\nGATTACAGATTACAGATTACA\r\n")
-CASES = [("2bit", 6), ("cm", 1), ("cm", 6), ("cm", 9)]
+#: (file name, codec, level, input)
+ENCODE_CASES = [("2bit-6.sqc", "2bit", 6, INPUT), ("cm-1.sqc", "cm", 1, INPUT), ("cm-6.sqc", "cm", 6, INPUT),
+                ("cm-9.sqc", "cm", 9, INPUT), ("cm-4-empty.sqc", "cm", 4, b"")]
+#: written by the autoencoder codecs with the shipped model (seqcoder 0.1.0, before issue 13)
+DECODE_CASES = [("ae-zstd-4.sqc", INPUT), ("ae-cm-4.sqc", INPUT)]
 
 
-@pytest.mark.parametrize("codec,level", CASES)
-def test_golden_archive(codec, level):
-    path = EXPECTED / f"{codec}-{level}.sqc"
-    archive = seqcoder.compress(INPUT, codec=codec, level=level)
-    if os.environ.get("SEQCODER_REGEN_GOLDEN"):
-        path.write_bytes(archive)
-    assert path.exists(), f"no golden file {path.name}; regenerate with SEQCODER_REGEN_GOLDEN=1"
-    assert archive == path.read_bytes(), "archive bytes changed: see this module's docstring"
-    assert seqcoder.decompress(path.read_bytes()) == INPUT
+def _golden(name: str, make: bytes) -> bytes:
+    path = EXPECTED / name
+    if not path.exists():
+        path.write_bytes(make)
+        pytest.fail(f"golden file {name} was missing and has been written: check it and commit it")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("name,codec,level,data", ENCODE_CASES, ids=[c[0] for c in ENCODE_CASES])
+def test_golden_archive(name, codec, level, data):
+    archive = seqcoder.compress(data, codec=codec, level=level)
+    golden = _golden(name, archive)
+    assert archive == golden, "archive bytes changed: see this module's docstring"
+    assert seqcoder.decompress(golden) == data
+
+
+@pytest.mark.parametrize("name,data", DECODE_CASES, ids=[c[0] for c in DECODE_CASES])
+def test_golden_decodes(name, data):
+    pytest.importorskip("torch")
+    assert seqcoder.decompress((EXPECTED / name).read_bytes()) == data

@@ -136,7 +136,7 @@ def _raw_layout(layout: bytes) -> bytes:
     """The same layout with both parts stored uncompressed (method 0), to corrupt its fields."""
     import zstandard
 
-    from seqcoder.io.varint import VarintReader, encode_uvarint
+    from seqcoder.format.varint import VarintReader, encode_uvarint
 
     r = VarintReader(layout, 2)
     hpart = r.raw(r.one())

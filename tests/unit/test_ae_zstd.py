@@ -7,7 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from seqcoder.codecs import ae_common as ac  # noqa: E402
+from seqcoder.codecs import ae_quant as aq  # noqa: E402
+from seqcoder.codecs import ae_sections as asec  # noqa: E402
 from seqcoder.codecs.ae_zstd import AEZstdCodec  # noqa: E402
 from seqcoder.codecs.base import CodecOptions  # noqa: E402
 from seqcoder.errors import FormatError, UnsafeDecodeError  # noqa: E402
@@ -28,40 +29,40 @@ def _codec(margin=None, **kw):
 def test_quantization_roundtrip():
     rng = np.random.default_rng(0)
     z = (rng.standard_normal((3, 40)) * np.array([0.1, 10, 1])[:, None]).astype(np.float32)
-    q, s = ac.quantize_per_channel(z)
+    q, s = aq.quantize_per_channel(z)
     assert q.dtype == np.int8 and s.dtype == np.float32 and s.shape == (3,)
     assert int(np.abs(q).max()) == 127
-    back = ac.dequantize(q, s)
+    back = aq.dequantize(q, s)
     assert np.all(np.abs(back - z) <= s[:, None] / 2 + 1e-7)
     # dequantization is one float32 multiply: bit-identical to q * s
     assert np.array_equal(back, q.astype(np.float32) * s[:, None])
-    q0, s0 = ac.quantize_per_channel(np.zeros((2, 4), np.float32))
+    q0, s0 = aq.quantize_per_channel(np.zeros((2, 4), np.float32))
     assert np.all(q0 == 0) and np.all(s0 == 1)
 
 
 def test_params_and_ambiguous_roundtrip():
-    p = ac.AEParams(1280, 4, 2e-4, np.array([0.5, 1, 2, 3], np.float32))
+    p = asec.AEParams(1280, 4, 2e-4, np.array([0.5, 1, 2, 3], np.float32))
     b = p.to_bytes()
     assert len(b) == 1 + 2 + 1 + 4 + 16
-    q = ac.AEParams.from_bytes(b)
+    q = asec.AEParams.from_bytes(b)
     assert (q.K, q.P) == (1280, 4)
     assert np.float32(q.margin) == np.float32(2e-4) and np.array_equal(q.scales, p.scales)
     with pytest.raises(FormatError):
-        ac.AEParams.from_bytes(b"\2" + b[1:])
+        asec.AEParams.from_bytes(b"\2" + b[1:])
     with pytest.raises(FormatError):
-        ac.AEParams.from_bytes(b[:-1])
+        asec.AEParams.from_bytes(b[:-1])
     pos = np.array([0, 5, 6, 1000, 10**6], np.int64)
-    assert np.array_equal(ac.ambiguous_from_bytes(ac.ambiguous_to_bytes(pos), 10**6 + 1), pos)
+    assert np.array_equal(asec.ambiguous_from_bytes(asec.ambiguous_to_bytes(pos), 10**6 + 1), pos)
     many = np.arange(0, 30000, 7)
-    assert np.array_equal(ac.ambiguous_from_bytes(ac.ambiguous_to_bytes(many), 30000), many)
-    assert ac.ambiguous_from_bytes(ac.ambiguous_to_bytes(np.zeros(0)), 0).size == 0
+    assert np.array_equal(asec.ambiguous_from_bytes(asec.ambiguous_to_bytes(many), 30000), many)
+    assert asec.ambiguous_from_bytes(asec.ambiguous_to_bytes(np.zeros(0)), 0).size == 0
     with pytest.raises(FormatError):
-        ac.ambiguous_from_bytes(ac.ambiguous_to_bytes(pos), 10**6)  # out of range
+        asec.ambiguous_from_bytes(asec.ambiguous_to_bytes(pos), 10**6)  # out of range
 
 
 def test_reconstruct_floor_at_ambiguous():
     y = np.array([0.5 / 4 - 1e-6, 0.5 / 4 + 1e-6, 1.0, 0.0, 3.49 / 4], np.float32)
-    r = ac.reconstruct_from_output(y, np.array([0, 1]))
+    r = aq.reconstruct_from_output(y, np.array([0, 1]))
     assert r.tolist() == [0, 0, 0, 0, 3]  # floor at 0 and 1; 4 counts as 0
 
 
@@ -91,9 +92,9 @@ def test_batch_size_and_threads_do_not_change_output():
     # the float outputs agree far inside the margin
     a = c.stage.analyse(codes)
     c.stage.batch = 64
-    y64 = c.stage.decoder_output(ac.dequantize(a.latent, a.params.scales))
+    y64 = c.stage.decoder_output(aq.dequantize(a.latent, a.params.scales))
     c.stage.batch = 1
-    y1 = c.stage.decoder_output(ac.dequantize(a.latent, a.params.scales))
+    y1 = c.stage.decoder_output(aq.dequantize(a.latent, a.params.scales))
     assert float(np.abs(y64 - y1).max()) < 1e-6
 
 
@@ -101,8 +102,9 @@ def test_perturbed_decoder_output_still_exact():
     # noise of +-1e-3 in y is +-4e-3 in 4y: a margin of 0.01 covers it (guard at m/2 = 5e-3)
     c = _codec(margin=0.01)
     codes = _codes(5000)
-    secs = dict(c.encode(codes))
-    assert c.last_stats["ambiguous"] > 0
+    encoding = c.encode_block(codes)
+    secs = dict(encoding.sections)
+    assert encoding.stats["ambiguous"] > 0
     rng = np.random.default_rng(7)
     c.decode_output_hook = lambda y: y + rng.uniform(-1e-3, 1e-3, y.shape).astype(np.float32)
     for _ in range(3):
@@ -150,7 +152,7 @@ def test_tail_chunk_lengths_round_trip(n):
     c = _codec()
     codes = _codes(n, seed=n)
     a = c.stage.analyse(codes)
-    full, tail = ac.chunk_plan(n, c.stage.K)
+    full, tail = aq.chunk_plan(n, c.stage.K)
     assert a.latent.shape == (c.stage.P, (full * c.stage.K + tail) // 16)
     assert np.array_equal(c.decode(dict(c.encode(codes)), n), codes)
 

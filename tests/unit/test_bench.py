@@ -54,7 +54,7 @@ def _seqcoder_cli_works() -> bool:
     try:
         r = subprocess.run([PY, "-m", "seqcoder", "compress", "--help"], capture_output=True, timeout=60,
                            env={**__import__("os").environ,
-                                "PYTHONPATH": str(Path(bench.__file__).resolve().parents[1])})
+                                "PYTHONPATH": str(Path(bench.__file__).resolve().parents[2])})
     except (OSError, subprocess.SubprocessError):
         return False
     return r.returncode == 0
@@ -165,9 +165,9 @@ def test_codec_and_level_grid():
     assert bench.parse_codecs("cm,ae-zstd@default", bench.parse_levels("1,6,9")) == [
         ("cm", 1), ("cm", 6), ("cm", 9), ("ae-zstd", None)]
     assert bench.parse_codecs("cm@9,2bit", [None]) == [("cm", 9), ("2bit", None)]
-    t = bench._seqcoder_tool("cm", 9, None)
+    t = bench.seqcoder_tool("cm", 9, None)
     assert t.compress[1:] == ("-m", "seqcoder", "compress", "-c", "--codec", "cm", "-9", "{in}")
-    assert bench._seqcoder_tool("ae-zstd", None, "m1").compress[-3:] == ("--model", "m1", "{in}")
+    assert bench.seqcoder_tool("ae-zstd", None, "m1").compress[-3:] == ("--model", "m1", "{in}")
 
 
 @pytest.mark.skipif(not _seqcoder_cli_works(), reason="seqcoder CLI (python -m seqcoder compress) not available yet")

@@ -94,8 +94,21 @@ def test_flipped_payload_byte_is_a_checksum_error():
         reader.read_block_or_index()
 
 
-def test_api_default_level_is_the_cm_default():
-    from seqcoder.api import DEFAULT_LEVEL
-    from seqcoder.entropy import DEFAULT_LEVEL as CM_DEFAULT
+@pytest.mark.parametrize("level", [0, 10, 255])
+def test_header_level_out_of_range_is_a_format_error_with_offset(level):
+    # a well-formed header (valid crc) whose level no codec accepts
+    raw = ArchiveHeader(CodecId.CM, level).to_bytes()
+    with pytest.raises(FormatError, match=f"level {level}") as err:
+        ArchiveReader(io.BytesIO(raw)).read_header()
+    assert err.value.offset == 7
 
-    assert DEFAULT_LEVEL == CM_DEFAULT
+
+def test_a_bad_level_in_an_archive_fails_decompression_as_a_format_error():
+    import seqcoder
+
+    archive = bytearray(seqcoder.compress(b">x\nACGT\n", codec="2bit"))
+    body_end = len(ArchiveHeader(CodecId.TWO_BIT, 4).to_bytes())  # a model-free header's size
+    archive[7] = 0
+    archive[body_end - 4:body_end] = crc32(bytes(archive[:body_end - 4])).to_bytes(4, "little")
+    with pytest.raises(FormatError, match="level 0"):
+        seqcoder.decompress(bytes(archive))

@@ -2,7 +2,7 @@
 
 ::
 
-    codes --AE stage (ae_common)--> AE_PARAMS, AE_LATENT, AE_AMBIGUOUS
+    codes --AE stage (ae_stage)--> AE_PARAMS, AE_LATENT, AE_AMBIGUOUS
                         \\--> reconstruction r --> hint (stream code; 4 = none at ambiguous positions)
     codes + hint --cm_encode(level)--> BASES  (first byte: the cm level)
 
@@ -13,12 +13,14 @@ the same hint by construction.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import FormatError
-from ..format.ids import CodecId, SectionId
-from .ae_common import AECodecBase, stream_from_ae
-from .base import CodecOptions, register_codec
+from ..format.ids import SectionId
+from .ae_common import AECodecBase, AEEncoding, stream_from_ae, take_sections
+from .base import CodecOptions
 
 NO_HINT = 4
 
@@ -31,7 +33,6 @@ def make_hint(recon_ae: np.ndarray, ambiguous: np.ndarray) -> np.ndarray:
     return hint
 
 
-@register_codec("ae-cm", CodecId.AE_CM)
 class AECmCodec(AECodecBase):
     """Autoencoder latent + context mixing with the reconstruction as a hint.
 
@@ -39,10 +40,7 @@ class AECmCodec(AECodecBase):
     model selection works as for :class:`~seqcoder.codecs.ae_zstd.AEZstdCodec`.
     """
 
-    codec_id = CodecId.AE_CM
-    name = "ae-cm"
-
-    def __init__(self, options: CodecOptions | None = None, loaded=None):
+    def __init__(self, options: CodecOptions | None = None, loaded: Any = None):
         from ..entropy import level_config
 
         self.options = options or CodecOptions()
@@ -50,28 +48,22 @@ class AECmCodec(AECodecBase):
         level_config(self.level)
         super().__init__(self.options, loaded)
 
-    def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
+    def encode_block(self, codes: np.ndarray, keep_float_latent: bool = False) -> AEEncoding:
         from ..entropy import cm_encode
 
         codes = np.ascontiguousarray(codes, dtype=np.uint8)
-        a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis)
-        self.last_analysis = a if self.keep_analysis else None
-        params, latent, amb = self.stage.sections(a)
+        a = self.stage.analyse(codes, keep_float_latent=keep_float_latent)
         hint = make_hint(a.recon, a.ambiguous)
         bases = bytes([self.level]) + cm_encode(codes, self.level, hint=hint)
-        self.last_stats = {"ambiguous": int(len(a.ambiguous)),
-                           "hint_accuracy": float((hint == codes).mean()) if len(codes) else 1.0}
-        return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent),
-                (SectionId.AE_AMBIGUOUS, amb), (SectionId.BASES, bases)]
+        stats = {"ambiguous": int(len(a.ambiguous)),
+                 "hint_accuracy": float((hint == codes).mean()) if len(codes) else 1.0}
+        return AEEncoding(self.stage_sections(a) + [(SectionId.BASES, bases)], a, stats)
 
     def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:
         from ..entropy import cm_decode
 
-        try:
-            params, latent = sections[SectionId.AE_PARAMS], sections[SectionId.AE_LATENT]
-            amb, bases = sections[SectionId.AE_AMBIGUOUS], sections[SectionId.BASES]
-        except KeyError as e:
-            raise FormatError(f"ae-cm block lacks section {SectionId(e.args[0]).name}") from None
+        params, latent, amb, bases = take_sections(
+            sections, (SectionId.AE_PARAMS, SectionId.AE_LATENT, SectionId.AE_AMBIGUOUS, SectionId.BASES), "ae-cm")
         if not bases:
             raise FormatError("ae-cm BASES section is empty")
         recon, ambiguous = self.stage.reconstruct(params, latent, amb, n)

@@ -2,12 +2,12 @@
 
 ::
 
-    codes --AE stage (ae_common)--> AE_PARAMS, AE_LATENT (int8, zstd 22), AE_AMBIGUOUS
+    codes --AE stage (ae_stage)--> AE_PARAMS, AE_LATENT (int8, zstd 22), AE_AMBIGUOUS
                         \\--> reconstruction r
     (orig_ae - r) mod 4 --2-bit pack--> zstd 22 --> AE_RESIDUAL
 
 Decoding recomputes ``r`` from the stored latent (fp32, TF32 off; positions near a rounding
-boundary are read with ``floor``, see :mod:`seqcoder.codecs.ae_common`) and adds the residual.
+boundary are read with ``floor``, see :mod:`seqcoder.codecs.ae_stage`) and adds the residual.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..alphabet import pack_2bit, unpack_2bit
-from ..errors import FormatError
-from ..format.ids import CodecId, SectionId
-from .ae_common import AECodecBase, stream_from_ae, zstd_compress, zstd_decompress
-from .base import register_codec
+from ..format.ids import SectionId
+from ..format.zstd import compress_bare, decompress_bare
+from .ae_common import AECodecBase, AEEncoding, stream_from_ae, take_sections
 
 
 def _residual(orig_ae: np.ndarray, recon: np.ndarray) -> np.ndarray:
@@ -27,10 +26,9 @@ def _residual(orig_ae: np.ndarray, recon: np.ndarray) -> np.ndarray:
 
 def _stored_bytes(q: np.ndarray, orig_ae: np.ndarray, recon: np.ndarray) -> int:
     """What ae-zstd stores for a quantized latent: zstd(latent) + zstd(2-bit residual)."""
-    return len(zstd_compress(q.tobytes())) + len(zstd_compress(pack_2bit(_residual(orig_ae, recon))))
+    return len(compress_bare(q.tobytes())) + len(compress_bare(pack_2bit(_residual(orig_ae, recon))))
 
 
-@register_codec("ae-zstd", CodecId.AE_ZSTD)
 class AEZstdCodec(AECodecBase):
     """The published autoencoder + residual pipeline (``options.model`` picks the weights).
 
@@ -38,25 +36,18 @@ class AEZstdCodec(AECodecBase):
     then overrides where the weights come from; the sha256 must match), or pass ``loaded``.
     """
 
-    codec_id = CodecId.AE_ZSTD
-    name = "ae-zstd"
-
-    def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
-        a = self.stage.analyse(codes, keep_float_latent=self.keep_analysis, step_cost=_stored_bytes)
-        self.last_analysis = a if self.keep_analysis else None
-        params, latent, amb = self.stage.sections(a)
+    def encode_block(self, codes: np.ndarray, keep_float_latent: bool = False) -> AEEncoding:
+        a = self.stage.analyse(codes, keep_float_latent=keep_float_latent, step_cost=_stored_bytes)
         residual = _residual(a.orig_ae, a.recon)
-        res = zstd_compress(pack_2bit(residual))
-        self.last_stats = {"ambiguous": int(len(a.ambiguous)), "accuracy": float((residual == 0).mean()) if len(residual) else 1.0}
-        return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent),
-                (SectionId.AE_AMBIGUOUS, amb), (SectionId.AE_RESIDUAL, res)]
+        res = compress_bare(pack_2bit(residual))
+        stats = {"ambiguous": int(len(a.ambiguous)),
+                 "accuracy": float((residual == 0).mean()) if len(residual) else 1.0}
+        return AEEncoding(self.stage_sections(a) + [(SectionId.AE_RESIDUAL, res)], a, stats)
 
     def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:
-        try:
-            params, latent = sections[SectionId.AE_PARAMS], sections[SectionId.AE_LATENT]
-            amb, res = sections[SectionId.AE_AMBIGUOUS], sections[SectionId.AE_RESIDUAL]
-        except KeyError as e:
-            raise FormatError(f"ae-zstd block lacks section {SectionId(e.args[0]).name}") from None
+        params, latent, amb, res = take_sections(
+            sections, (SectionId.AE_PARAMS, SectionId.AE_LATENT, SectionId.AE_AMBIGUOUS, SectionId.AE_RESIDUAL),
+            "ae-zstd")
         recon, _ = self.stage.reconstruct(params, latent, amb, n)
-        residual = unpack_2bit(zstd_decompress(res, (n + 3) // 4, "AE_RESIDUAL"), n)
+        residual = unpack_2bit(decompress_bare(res, (n + 3) // 4, "AE_RESIDUAL"), n)
         return stream_from_ae((recon + residual) & 3)

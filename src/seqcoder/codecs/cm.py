@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..entropy import cm_decode, cm_encode
-from ..format.ids import CodecId, SectionId
-from .base import CodecOptions, ModelRef, register_codec
+from ..format.ids import SectionId
+from ..levels import check_level
+from .base import CodecOptions, ModelRef, Sections
 
 
-@register_codec("cm", CodecId.CM)
 class CmCodec:
     """Model-free context mixing; ``options.level`` (1..9) picks the model set.
 
@@ -20,17 +20,13 @@ class CmCodec:
     [0, 1, 2, 3, 3, 2]
     """
 
-    codec_id = CodecId.CM
-    name = "cm"
     model_ref = ModelRef()
 
     def __init__(self, options: CodecOptions) -> None:
         self.options = options
-        self.level = int(options.level)
-        if not 1 <= self.level <= 9:
-            raise ValueError(f"cm level must be 1..9, got {self.level}")
+        self.level = check_level(int(options.level))
 
-    def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
+    def encode(self, codes: np.ndarray) -> Sections:
         return [(SectionId.BASES, cm_encode(codes, self.level))]
 
     def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:

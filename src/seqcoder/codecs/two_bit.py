@@ -6,20 +6,25 @@ import numpy as np
 
 from ..alphabet import pack_2bit, unpack_2bit
 from ..errors import FormatError
-from ..format.ids import CodecId, SectionId
-from .base import CodecOptions, ModelRef, register_codec
+from ..format.ids import SectionId
+from .base import CodecOptions, ModelRef, Sections
 
 
-@register_codec("2bit", CodecId.TWO_BIT)
 class TwoBitCodec:
-    codec_id = CodecId.TWO_BIT
-    name = "2bit"
+    """Four bases a byte, first base in the high bits.
+
+    >>> import numpy as np
+    >>> c = TwoBitCodec()
+    >>> c.decode(dict(c.encode(np.array([3, 2, 1, 0, 1], np.uint8))), 5).tolist()
+    [3, 2, 1, 0, 1]
+    """
+
     model_ref = ModelRef()
 
     def __init__(self, options: CodecOptions | None = None):
         self.options = options or CodecOptions()
 
-    def encode(self, codes: np.ndarray) -> list[tuple[SectionId, bytes]]:
+    def encode(self, codes: np.ndarray) -> Sections:
         return [(SectionId.BASES, pack_2bit(codes))]
 
     def decode(self, sections: dict[SectionId, bytes], n: int) -> np.ndarray:

@@ -15,7 +15,6 @@ from .tables import build_tables
 
 #: first payload byte; bump when the coded format changes
 CM_FORMAT_VERSION = 2
-DEFAULT_LEVEL = 4  # near-best ratio at more than the speed of xz -9e (README, Results)
 #: repeat tables store positions in int32
 _MAX_N = (1 << 30) - 1
 
@@ -150,8 +149,8 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data
     orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0])
     prm[10] = cap
     T, MT = alloc_tables(orders, tbits, prm)
-    fn = cm_kernel.py_func if python else cm_kernel
-    out, olen = fn(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
+    kernel = cm_kernel.py_func if python else cm_kernel
+    out, olen = kernel(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
                    _SQ, _ST, _RT, T, MT)
     if olen < 0:
         raise RuntimeError("cm kernel: table size mismatch")

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
-import zstandard
 
 from ..errors import ChecksumError, FormatError
-from ..io.varint import decode_uvarints, encode_uvarint, encode_uvarints
+from ..levels import MAX_LEVEL, MIN_LEVEL
+from . import zstd
+from .varint import decode_uvarints, encode_uvarint, encode_uvarints
 from .ids import BlockKind, CodecId, SectionId
 
 MAGIC = b"\x89SQC"
@@ -44,7 +45,7 @@ _MAX_PAYLOAD = 4 * MAX_BLOCK_SIZE
 TRAILER_SIZE = _TRAILER.size
 
 
-def crc32(data: bytes | memoryview) -> int:
+def crc32(data: bytes | bytearray | memoryview) -> int:
     return zlib.crc32(data) & 0xFFFFFFFF
 
 
@@ -199,6 +200,8 @@ class ArchiveReader:
             codec = CodecId(codec_id)
         except ValueError:
             raise FormatError(f"unknown codec id {codec_id}", start + 6, self.path) from None
+        if not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise FormatError(f"level {level} in the header is not {MIN_LEVEL}..{MAX_LEVEL}", start + 7, self.path)
         self.blocks_start = self.offset
         return ArchiveHeader(codec, level, name.decode("utf-8", "replace"),
                              model_version.decode("utf-8", "replace"), sha, version, flags)
@@ -320,7 +323,7 @@ def encode_index(index: ArchiveIndex) -> bytes:
         numbers += [0 if r.header is None else len(h) + 1, r.first_block, r.last_block - r.first_block,
                     r.start, length, length - r.residues, r.residues - r.bases]
     raw = encode_uvarints(np.array(numbers, dtype=np.uint64)) + index.original_sha256 + b"".join(headers)
-    packed = zstandard.ZstdCompressor(level=19).compress(raw)
+    packed = zstd.compress(raw, zstd.INDEX_LEVEL)
     if len(packed) < len(raw):
         return bytes([_INDEX_ZSTD]) + packed
     return bytes([_INDEX_RAW]) + raw
@@ -334,7 +337,7 @@ def decode_index(payload: bytes, first_block_offset: int, offset: int = 0, path:
             raise ValueError("unknown index encoding")
         raw = payload[1:]
         if payload[0] == _INDEX_ZSTD:
-            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=1 << 34)
+            raw = zstd.decompress(raw, 1 << 34, "index")
         (count,), pos = decode_uvarints(raw, 0, 1)
         block_fields, pos = decode_uvarints(raw, pos, _BLOCK_FIELDS * int(count))
         (n_records,), pos = decode_uvarints(raw, pos, 1)
@@ -361,7 +364,7 @@ def decode_index(payload: bytes, first_block_offset: int, offset: int = 0, path:
                 raise ValueError("record outside the blocks")
             records.append(RecordEntry(header, first, first + span, start, start + length, residues,
                                        residues - non_bases))
-    except (zstandard.ZstdError, ValueError, FormatError) as exc:
+    except (ValueError, FormatError) as exc:
         raise FormatError(f"corrupt archive index ({exc})", offset, path) from None
     return ArchiveIndex(blocks, records, total, bytes(sha))
 

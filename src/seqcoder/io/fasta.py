@@ -1,107 +1,47 @@
-"""The FASTA layer every codec shares: FASTA bytes <-> (A/C/G/T code stream + compact layout).
+"""The FASTA layer every codec shares: FASTA bytes <-> (A/C/G/T code stream + layout).
 
 :func:`parse_fasta` accepts ANY bytes and splits them into
 
 * ``codes``: one uint8 (``A=0 C=1 G=2 T=3``) for every A/C/G/T (either case) of every sequence
   line, in file order, and
-* ``layout``: everything else (headers, line lengths, line ends, case, non-ACGT bytes), packed
-  and compressed,
+* a :class:`Layout`: everything else (headers, line lengths, line ends, case, non-ACGT bytes),
+  stored as the LAYOUT section by :meth:`Layout.to_bytes`,
 
-and :func:`render_fasta` puts them back together byte for byte.
+and :func:`render_fasta` puts them back together byte for byte. The line model and the byte
+grammar of the LAYOUT section are written once, in FORMAT.md section 7; :data:`BODY_FIELDS`
+is that grammar as code, and the one table both :meth:`Layout.to_bytes` and
+:meth:`Layout.from_bytes` walk.
+
+::
+
+    bytes --lines--> records --line widths--+                   +--> LAYOUT bytes
+             \\--line ends--------------------+--> Layout -------+
+             \\--residues--> codes, case, exceptions  (to_bytes / from_bytes)
+    LAYOUT bytes --Layout.from_bytes--> line lengths, line ends, residues(codes) --> bytes
 
 >>> p = parse_fasta(b">r1 demo\\nACGTNNac\\ngt\\n")
 >>> p.codes.tolist(), p.residues, p.exceptions
 ([0, 1, 2, 3, 0, 1, 2, 3], 10, 2)
 >>> render_fasta(p.codes, p.layout)
 b'>r1 demo\\nACGTNNac\\ngt\\n'
-
-Line model
-----------
-The input is split on LF (0x0A). If the input ends with LF, the empty piece after the last LF is
-not a line (so ``b""`` has no lines, ``b"A\\n"`` one line with an LF, ``b"A"`` one line without).
-Every line but the last is followed by LF; the last one is followed by LF iff the input ends with
-LF (``final_eol``). A line whose bytes (before its LF, if any) end with CR (0x0D) has a *CR flag*:
-that CR is not part of the line's content. A line whose content starts with ``>`` is a *header*;
-every other line is a *sequence line* (empty lines included). A *record* is a header line with the
-sequence lines after it, up to the next header; sequence lines before the first header form a
-record without header (a bare sequence, or a block that starts inside a record). The *residues* are
-the contents of all sequence lines, concatenated in order (the residue stream).
-
-Within a record, the trailing empty sequence lines are its *blank* lines; the sequence lines before
-them are its *body* lines (the last body line is non-empty). The body is stored as one of:
-
-* mode 1, *single line*: no body line if the record has no residues, else one line holding all;
-* mode ``W + 1`` (W >= 1), *wrapped at W*: ``ceil(R / W)`` lines (R = the record's residues),
-  all of length W but the last (which holds 1..W residues); used when the record has >= 2 body
-  lines and they fit that pattern;
-* mode 0, *explicit*: run-length pairs (length, count) of the body line lengths.
-
-Residues are upper-cased (a-z -> A-Z) and the positions where the case toggles are kept. An
-upper-cased residue that is not A/C/G/T is an *exception* (N, IUPAC codes, '-', '*', a lone CR,
-any byte): the runs of consecutive exceptions are kept as (gap, length) and their bytes in one
-string (zstd turns a run of N into a few bytes), and they are left out of ``codes``.
-
-LAYOUT section, version 1 (exact byte layout)
----------------------------------------------
-All integers are unsigned LEB128 varints (7 bits per byte, least significant group first, high bit
-set on every byte but the last) unless a width is given. "inc-list" is how a strictly increasing
-list of positions ``p0 < p1 < ...`` is stored: ``p0, p1 - p0 - 1, p2 - p1 - 1, ...``.
-
-::
-
-    layout   := version:u8 (=1) | method:u8 | hsize:varint | hpart[hsize] | bpart[rest]
-    method   := bit 0 set: hpart is one zstd frame (else HEADERS raw);
-                bit 1 set: bpart is one zstd frame (else BODY raw); other bits 0
-                (each part is stored raw when zstd would not make it smaller; zstd frames carry
-                their content size)
-    HEADERS  := for each header line in order: its content without the leading '>', then 0x0A
-    BODY     := flags
-                n_records
-                R[n_records]            residues of each record (body lines; blanks have none)
-                mode[n_records]         0 explicit, 1 single line, W+1 wrapped at W
-                blanks[n_records]       trailing empty sequence lines of each record
-                k[n_explicit]           for each mode-0 record in order: its number of runs
-                run_len[sum k]          line length of each run (all explicit records, in order)
-                run_count[sum k]        lines in each run (>= 1)
-                n_eol_exc, eol_exc: inc-list[n_eol_exc]
-                                        line indices (0-based, over all lines of the block,
-                                        headers included) whose CR flag differs from the default
-                n_case, case: inc-list[n_case]
-                                        residue positions where the case toggles; residue 0 is
-                                        upper case before the first toggle (a toggle at 0 makes
-                                        it lower case); lower case = byte + 0x20 of the stored
-                                        upper-case byte
-                n_exc, exc_gap[n_exc], exc_len_minus_1[n_exc]
-                                        maximal runs of exception residues (upper-cased residue
-                                        that is not A/C/G/T): run i starts at the end of run i-1
-                                        (0 for the first) + exc_gap[i] and covers
-                                        exc_len_minus_1[i] + 1 residues
-                exc_bytes:u8[sum of the run lengths]
-                                        the upper-cased exception residues, in order
-                (end of BODY: no byte may follow)
-    flags    := bit 0 final_eol; bit 1 the first record has no header (all others have one);
-                bit 2 the default line end is CRLF (CR flag set on every line not in eol_exc)
-
-Rendering: the lines of record r are its header line (if any, content ``'>' + header``), its body
-lines (by mode), then ``blanks[r]`` empty lines; every line gets a CR if its CR flag is set and
-an LF unless it is the last line of the block and final_eol is 0. The residue stream has
-``sum(R)`` bytes: exception runs, the rest filled from ``codes`` in order (``ACGT``), then the
-case toggles applied. The number of codes must be ``sum(R) - sum(exc_len)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 import numpy as np
-import zstandard
 
 from seqcoder.alphabet import BYTE_OF_CODE, CODE_OF_BYTE
 from seqcoder.errors import FormatError
-from seqcoder.io.varint import VarintReader, encode_uvarint, encode_uvarints
+from seqcoder.format import zstd
+from seqcoder.format.varint import VarintReader, encode_uvarint, encode_uvarints
 
 __all__ = [
+    "BODY_FIELDS",
     "LAYOUT_VERSION",
+    "Layout",
     "ParsedFasta",
     "RecordSpan",
     "layout_stats",
@@ -216,46 +156,175 @@ def _from_inc_list(gaps: np.ndarray) -> np.ndarray:
     return np.cumsum(out)
 
 
-def _zstd_level(size: int) -> int:
-    """High compression for the usual small parts, fast for the huge ones (junk input)."""
-    if size <= 1 << 20:
-        return 19
-    return 9 if size <= 8 << 20 else 3
-
-
 def _pack(part: bytes) -> tuple[bytes, bool]:
     """zstd-compress ``part`` if that makes it smaller."""
     if not part:
         return b"", False
-    packed = zstandard.ZstdCompressor(level=_zstd_level(len(part))).compress(part)
+    packed = zstd.compress(part, zstd.layout_level(len(part)))
     return (packed, True) if len(packed) < len(part) else (part, False)
 
 
 def _unpack(part: bytes, compressed: bool, what: str) -> bytes:
     if not compressed:
         return part
-    try:
-        return zstandard.ZstdDecompressor().decompress(part)
-    except zstandard.ZstdError as exc:
-        raise FormatError(f"layout {what} part does not decompress: {exc}") from None
+    return zstd.decompress(part, None, f"layout {what} part")
 
 
-# ----------------------------------------------------------------------------- parse
+# ----------------------------------------------------------------------------- the layout
 
 
-def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
-    """Split any bytes into A/C/G/T codes and a layout (see the module docstring).
+@dataclass(frozen=True)
+class _Field:
+    """One field of BODY (FORMAT.md section 7): its name on :class:`Layout`, its shape and how
+    many values it holds."""
 
-    >>> p = parse_fasta(b"acgt\\r\\nAC")
-    >>> p.codes.tolist(), p.records[0].header, render_fasta(p.codes, p.layout)
-    ([0, 1, 2, 3, 0, 1], None, b'acgt\\r\\nAC')
+    name: str
+    kind: str = "varints"  #: "one" (a single varint), "varints" or "raw" (bytes)
+    #: how many values, from the fields before it; None: the count is stored before the values
+    count: Callable[[dict], int] | None = None
+    store: Callable[[np.ndarray], np.ndarray] = lambda v: v  #: values -> what is written
+    load: Callable[[np.ndarray], np.ndarray] = lambda v: v  #: what is read -> values
+
+
+#: BODY of the LAYOUT section, in order: the grammar of FORMAT.md section 7 as the one table that
+#: writing and reading both walk (``n_records``, ``n_eol_exc``, ``n_case`` and ``n_exc`` are the
+#: stored counts of ``rec_res``, ``eol_exc``, ``toggles`` and ``exc_gap``)
+BODY_FIELDS: tuple[_Field, ...] = (
+    _Field("flags", "one"),
+    _Field("rec_res"),
+    _Field("mode", count=lambda v: len(v["rec_res"])),
+    _Field("blanks", count=lambda v: len(v["rec_res"])),
+    _Field("k", count=lambda v: int(np.count_nonzero(v["mode"] == 0))),
+    _Field("run_len", count=lambda v: int(v["k"].sum())),
+    _Field("run_count", count=lambda v: int(v["k"].sum())),
+    _Field("eol_exc", store=_inc_list, load=_from_inc_list),
+    _Field("toggles", store=_inc_list, load=_from_inc_list),
+    _Field("exc_gap"),
+    _Field("exc_len", count=lambda v: len(v["exc_gap"]), store=lambda v: v - 1, load=lambda v: v + 1),
+    _Field("exc_bytes", "raw", count=lambda v: int(v["exc_len"].sum())),
+)
+
+
+@dataclass(slots=True)
+class Layout:
+    """Everything of a block but its A/C/G/T codes, field by field as FORMAT.md section 7
+    names them. :func:`parse_fasta` builds one, :func:`render_fasta` reads one;
+    :meth:`to_bytes` and :meth:`from_bytes` are the only code that writes and reads its bytes.
+
+    >>> layout = Layout.from_bytes(parse_fasta(b">a\\nACGT\\nAC\\n").layout)
+    >>> layout.headers, layout.rec_res.tolist(), layout.mode.tolist(), layout.final_eol
+    (b'a\\n', [6], [5], True)
+    >>> Layout.from_bytes(layout.to_bytes()) == layout
+    True
     """
-    if not isinstance(data, bytes):
-        data = bytes(data)
-    arr = np.frombuffer(data, dtype=np.uint8)
-    n = int(arr.size)
 
-    # ---- lines
+    flags: int  #: bit 0 final_eol, bit 1 headerless first record, bit 2 CRLF by default
+    headers: bytes  #: HEADERS: each header line's content without '>', then LF
+    rec_res: np.ndarray  #: residues of each record
+    mode: np.ndarray  #: 0 explicit, 1 single line, W + 1 wrapped at W
+    blanks: np.ndarray  #: trailing empty sequence lines of each record
+    k: np.ndarray  #: runs of each explicit record
+    run_len: np.ndarray  #: line length of each run
+    run_count: np.ndarray  #: lines in each run
+    eol_exc: np.ndarray  #: lines whose CR flag differs from the default
+    toggles: np.ndarray  #: residue positions where the case toggles
+    exc_gap: np.ndarray  #: exception runs: gap after the previous run
+    exc_len: np.ndarray  #: exception runs: length
+    exc_bytes: bytes  #: the upper-cased exception residues
+
+    @property
+    def final_eol(self) -> bool:
+        return bool(self.flags & _FLAG_FINAL_EOL)
+
+    @property
+    def headerless(self) -> bool:
+        return bool(self.flags & _FLAG_HEADERLESS)
+
+    @property
+    def crlf(self) -> bool:
+        return bool(self.flags & _FLAG_CRLF)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Layout):
+            return NotImplemented
+        return all(np.array_equal(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+    def body(self) -> bytes:
+        """BODY, by :data:`BODY_FIELDS`."""
+        parts = []
+        for f in BODY_FIELDS:
+            value = getattr(self, f.name)
+            if f.kind == "one":
+                parts.append(encode_uvarint(int(value)))
+            elif f.kind == "raw":
+                parts.append(bytes(value))
+            else:
+                if f.count is None:
+                    parts.append(encode_uvarint(len(value)))
+                parts.append(encode_uvarints(f.store(np.asarray(value, dtype=np.int64))))
+        return b"".join(parts)
+
+    def to_bytes(self) -> bytes:
+        """The LAYOUT section: version, method, the HEADERS part and the BODY part."""
+        hpart, hz = _pack(self.headers)
+        bpart, bz = _pack(self.body())
+        method = (_METHOD_HZSTD if hz else 0) | (_METHOD_BZSTD if bz else 0)
+        return bytes([LAYOUT_VERSION, method]) + encode_uvarint(len(hpart)) + hpart + bpart
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Layout:
+        """Inverse of :meth:`to_bytes`; a malformed section is a :class:`FormatError`."""
+        hpart, hz, bpart, bz = _parts(data)
+        body = _unpack(bpart, bz, "body")
+        b = VarintReader(body)
+        values: dict = {}
+        for f in BODY_FIELDS:
+            if f.kind == "one":
+                values[f.name] = b.one()
+                continue
+            n = b.one() if f.count is None else f.count(values)
+            if n > len(body):  # every value takes a byte at least: a corrupt count
+                raise FormatError(f"layout: {f.name} count {n} out of range")
+            values[f.name] = b.raw(n) if f.kind == "raw" else f.load(b.many(n))
+        if not b.at_end():
+            raise FormatError("trailing bytes after the layout body")
+        if values["flags"] & ~(_FLAG_FINAL_EOL | _FLAG_HEADERLESS | _FLAG_CRLF):
+            raise FormatError(f"unknown layout flags {values['flags']:#x}")
+        return cls(headers=_unpack(hpart, hz, "headers"), **values)
+
+
+def _parts(data: bytes) -> tuple[bytes, bool, bytes, bool]:
+    """(HEADERS part, zstd?, BODY part, zstd?) of a LAYOUT section."""
+    if len(data) < 3:
+        raise FormatError("layout section too short")
+    if data[0] != LAYOUT_VERSION:
+        raise FormatError(f"unknown layout version {data[0]}", 0)
+    method = data[1]
+    if method & ~(_METHOD_HZSTD | _METHOD_BZSTD):
+        raise FormatError(f"unknown layout method bits {method:#x}", 1)
+    r = VarintReader(data, 2)
+    hpart = r.raw(r.one())
+    return hpart, bool(method & _METHOD_HZSTD), bytes(data[r.pos:]), bool(method & _METHOD_BZSTD)
+
+
+# ----------------------------------------------------------------------------- parse stages
+
+
+@dataclass(slots=True)
+class _Lines:
+    """The block split on LF: per line its start, end (before LF), CR flag, content end."""
+
+    n: int  #: bytes in the block
+    final_eol: bool
+    starts: np.ndarray
+    ends: np.ndarray
+    cr: np.ndarray
+    cend: np.ndarray
+    is_hdr: np.ndarray
+
+
+def _split_lines(arr: np.ndarray) -> _Lines:
+    n = int(arr.size)
     lf = np.flatnonzero(arr == _LF)
     final_eol = n > 0 and int(arr[-1]) == _LF
     if n == 0:
@@ -270,25 +339,44 @@ def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
         if final_eol:
             starts, ends = starts[:-1], ends[:-1]
     n_lines = int(starts.size)
-    raw_len = ends - starts
-    nonempty = raw_len > 0
+    nonempty = ends - starts > 0
     cr = nonempty & (arr[np.maximum(ends - 1, 0)] == _CR) if n_lines else np.zeros(0, dtype=bool)
-    cend = ends - cr  # content end
-    clen = cend - starts
     is_hdr = nonempty & (arr[np.minimum(starts, max(n - 1, 0))] == _GT) if n_lines \
         else np.zeros(0, dtype=bool)
+    return _Lines(n, final_eol, starts, ends, cr, ends - cr, is_hdr)
 
-    # ---- records
+
+@dataclass(slots=True)
+class _Records:
+    """Lines grouped into records: header lines, sequence lines, body lines and blanks."""
+
+    headerless: bool
+    hdr_lines: np.ndarray
+    first_line: np.ndarray  #: first line of each record
+    seq_lines: np.ndarray
+    seq_len: np.ndarray
+    body_len: np.ndarray  #: length of each body line, records in order
+    body_rec: np.ndarray  #: record of each body line
+    n_body: np.ndarray
+    body_start: np.ndarray
+    blanks: np.ndarray
+    rec_res: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.first_line.size)
+
+
+def _find_records(lines: _Lines) -> _Records:
+    is_hdr, n_lines = lines.is_hdr, int(lines.starts.size)
     hdr_lines = np.flatnonzero(is_hdr)
     headerless = n_lines > 0 and not bool(is_hdr[0])
-    rec_first_line = np.concatenate([[0], hdr_lines]) if headerless else hdr_lines
-    n_rec = int(rec_first_line.size)
+    first_line = np.concatenate([[0], hdr_lines]) if headerless else hdr_lines
+    n_rec = int(first_line.size)
     rec_of_line = np.cumsum(is_hdr, dtype=np.int64) - (0 if headerless else 1)
-
     seq_lines = np.flatnonzero(~is_hdr)
-    seq_len = clen[seq_lines]
+    seq_len = (lines.cend - lines.starts)[seq_lines]
     seq_rec = rec_of_line[seq_lines]
-
     # last non-empty sequence line of each record (-1: none) -> body vs trailing blank lines
     nb = seq_lines[seq_len > 0]
     nb_rec = rec_of_line[nb]
@@ -307,46 +395,65 @@ def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
     csum = np.zeros(body_len.size + 1, dtype=np.int64)
     np.cumsum(body_len, out=csum[1:])
     rec_res = csum[body_start[1:]] - csum[body_start[:-1]]
+    return _Records(headerless, hdr_lines, first_line, seq_lines, seq_len, body_len, body_rec, n_body,
+                    body_start, blanks, rec_res)
 
-    # line-width model
+
+def _line_widths(recs: _Records) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(mode, k, run_len, run_count): each record's body lines as one line, wrapped at a
+    width, or explicit runs of lengths."""
+    n_rec, body_len, body_rec, n_body = recs.n, recs.body_len, recs.body_rec, recs.n_body
     mode = np.ones(n_rec, dtype=np.int64)
     multi = n_body >= 2
     if multi.any():
-        width = body_len[np.minimum(body_start[:-1], max(body_len.size - 1, 0))]
+        width = body_len[np.minimum(recs.body_start[:-1], max(body_len.size - 1, 0))]
         w_line = width[body_rec]
         last_flag = np.zeros(body_len.size, dtype=bool)
-        last_flag[body_start[1:][n_body > 0] - 1] = True
+        last_flag[recs.body_start[1:][n_body > 0] - 1] = True
         bad = np.where(last_flag, body_len > w_line, body_len != w_line)
         n_bad = np.bincount(body_rec[bad], minlength=n_rec)
         mode = np.where(multi, np.where(n_bad == 0, width + 1, 0), 1).astype(np.int64)
     explicit = mode == 0
-    if explicit.any():
-        xl = explicit[body_rec]
-        x_len, x_rec = body_len[xl], body_rec[xl]
-        new_run = np.ones(x_len.size, dtype=bool)
-        new_run[1:] = (x_len[1:] != x_len[:-1]) | (x_rec[1:] != x_rec[:-1])
-        run_idx = np.flatnonzero(new_run)
-        run_len = x_len[run_idx]
-        run_count = np.diff(np.append(run_idx, x_len.size))
-        k = np.bincount(x_rec[run_idx], minlength=n_rec)[explicit]
-    else:
-        run_len = run_count = k = np.zeros(0, dtype=np.int64)
+    if not explicit.any():
+        empty = np.zeros(0, dtype=np.int64)
+        return mode, empty, empty, empty
+    xl = explicit[body_rec]
+    x_len, x_rec = body_len[xl], body_rec[xl]
+    new_run = np.ones(x_len.size, dtype=bool)
+    new_run[1:] = (x_len[1:] != x_len[:-1]) | (x_rec[1:] != x_rec[:-1])
+    run_idx = np.flatnonzero(new_run)
+    run_count = np.diff(np.append(run_idx, x_len.size))
+    k = np.bincount(x_rec[run_idx], minlength=n_rec)[explicit]
+    return mode, k, x_len[run_idx], run_count
 
-    # ---- EOLs
-    crlf_default = n_lines > 0 and int(cr.sum()) * 2 > n_lines
-    eol_exc = np.flatnonzero(cr != crlf_default)
 
-    # ---- residues (bytes-level C loops: join, replace, upper, translate)
-    if hdr_lines.size == 0:
+@dataclass(slots=True)
+class _Residues:
+    """The residue stream: its codes, case toggles and exception runs."""
+
+    codes: np.ndarray
+    n: int
+    toggles: np.ndarray
+    exc_gap: np.ndarray
+    exc_len: np.ndarray
+    exc_bytes: bytes
+    rec_exc: np.ndarray  #: exception residues of each record
+    first_bad_line: int | None
+
+
+def _residues(data: bytes, lines: _Lines, recs: _Records) -> _Residues:
+    """Residues with C-speed bytes operations (join, replace, upper, translate)."""
+    n, cr = lines.n, lines.cr
+    if recs.hdr_lines.size == 0:
         seq_text = data
     else:
-        reg_start = starts[rec_first_line]
-        reg_start[int(headerless):] = np.minimum(ends[hdr_lines] + 1, n)
-        reg_end = np.append(starts[rec_first_line[1:]], n)
+        reg_start = lines.starts[recs.first_line]
+        reg_start[int(recs.headerless):] = np.minimum(lines.ends[recs.hdr_lines] + 1, n)
+        reg_end = np.append(lines.starts[recs.first_line[1:]], n)
         seq_text = b"".join([data[x:y] for x, y in zip(reg_start.tolist(), reg_end.tolist())])
-    if n_lines and bool(cr.any()):
+    if cr.size and bool(cr.any()):
         seq_text = seq_text.replace(b"\r\n", b"\n")
-        if not final_eol and bool(cr[-1]) and not bool(is_hdr[-1]):
+        if not lines.final_eol and bool(cr[-1]) and not bool(lines.is_hdr[-1]):
             seq_text = seq_text[:-1]
     res_b = seq_text.replace(b"\n", b"")
     n_res = len(res_b)
@@ -358,202 +465,114 @@ def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
     else:
         toggles = np.zeros(0, dtype=np.int64)
     codes = np.frombuffer(upper_b.translate(_CODE_TABLE, _NON_ACGT), dtype=np.uint8).copy()
-    n_exc = n_res - int(codes.size)
-    first_bad_line: int | None = None
-    rec_exc = np.zeros(n_rec, dtype=np.int64)
-    if n_exc:
-        exc = np.frombuffer(upper_b.translate(_CODE_TABLE), dtype=np.uint8) == 255
-        edge = np.diff(exc.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-        del exc
-        exc_start = np.flatnonzero(edge == 1)
-        exc_end = np.flatnonzero(edge == -1)
-        del edge
-        exc_len = exc_end - exc_start
-        exc_gap = exc_start.copy()
-        exc_gap[1:] -= exc_end[:-1]
-        exc_bytes = upper_b.translate(None, b"ACGT")
-        exc_cum = np.zeros(exc_len.size + 1, dtype=np.int64)
-        np.cumsum(exc_len, out=exc_cum[1:])
-        if exc_bytes.translate(None, NUCLEOTIDE_BYTES):
-            j = int(np.argmax(~_NUCLEOTIDE_OK[np.frombuffer(exc_bytes, dtype=np.uint8)]))
-            i = int(np.searchsorted(exc_cum, j, side="right")) - 1
-            pos = int(exc_start[i]) + j - int(exc_cum[i])
-            seq_res_start = np.zeros(seq_lines.size, dtype=np.int64)
-            np.cumsum(seq_len[:-1], out=seq_res_start[1:])
-            line = int(np.searchsorted(seq_res_start, pos, side="right")) - 1
-            first_bad_line = int(seq_lines[line]) + 1
-        # exceptions per record = (exceptions before its end) - (exceptions before its start)
-        bounds = np.zeros(n_rec + 1, dtype=np.int64)
-        np.cumsum(rec_res, out=bounds[1:])
-        i = np.searchsorted(exc_end, bounds, side="right")  # runs ending at or before bound
-        before = exc_cum[i]
-        partial = i < exc_start.size
-        ip = i[partial]
-        before[partial] += np.clip(bounds[partial] - exc_start[ip], 0, None)
-        rec_exc = np.diff(before)
-    else:
-        exc_gap = exc_len = np.zeros(0, dtype=np.int64)
-        exc_bytes = b""
+    n_rec = recs.n
+    if n_res == codes.size:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Residues(codes, n_res, toggles, empty, empty, b"", np.zeros(n_rec, dtype=np.int64), None)
+    exc = np.frombuffer(upper_b.translate(_CODE_TABLE), dtype=np.uint8) == 255
+    edge = np.diff(exc.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    del exc
+    exc_start = np.flatnonzero(edge == 1)
+    exc_end = np.flatnonzero(edge == -1)
+    del edge
+    exc_len = exc_end - exc_start
+    exc_gap = exc_start.copy()
+    exc_gap[1:] -= exc_end[:-1]
+    exc_bytes = upper_b.translate(None, b"ACGT")
+    exc_cum = np.zeros(exc_len.size + 1, dtype=np.int64)
+    np.cumsum(exc_len, out=exc_cum[1:])
+    first_bad_line = None
+    if exc_bytes.translate(None, NUCLEOTIDE_BYTES):
+        j = int(np.argmax(~_NUCLEOTIDE_OK[np.frombuffer(exc_bytes, dtype=np.uint8)]))
+        i = int(np.searchsorted(exc_cum, j, side="right")) - 1
+        pos = int(exc_start[i]) + j - int(exc_cum[i])
+        seq_res_start = np.zeros(recs.seq_lines.size, dtype=np.int64)
+        np.cumsum(recs.seq_len[:-1], out=seq_res_start[1:])
+        line = int(np.searchsorted(seq_res_start, pos, side="right")) - 1
+        first_bad_line = int(recs.seq_lines[line]) + 1
+    # exceptions per record = (exceptions before its end) - (exceptions before its start)
+    bounds = np.zeros(n_rec + 1, dtype=np.int64)
+    np.cumsum(recs.rec_res, out=bounds[1:])
+    runs = np.searchsorted(exc_end, bounds, side="right")  # runs ending at or before bound
+    before = exc_cum[runs]
+    partial = runs < exc_start.size
+    ip = runs[partial]
+    before[partial] += np.clip(bounds[partial] - exc_start[ip], 0, None)
+    return _Residues(codes, n_res, toggles, exc_gap, exc_len, exc_bytes, np.diff(before), first_bad_line)
 
-    # ---- headers
-    h_start, h_end = starts[hdr_lines] + 1, cend[hdr_lines]
-    if hdr_lines.size:
-        h_content = arr[_range_mask(n, h_start, h_end)]
-        hstream = np.insert(h_content, np.cumsum(h_end - h_start), np.uint8(_LF)).tobytes()
-    else:
-        hstream = b""
 
-    # ---- serialize
-    flags = (_FLAG_FINAL_EOL if final_eol else 0) | (_FLAG_HEADERLESS if headerless else 0) \
-        | (_FLAG_CRLF if crlf_default else 0)
-    body = b"".join([
-        encode_uvarint(flags),
-        encode_uvarint(n_rec),
-        encode_uvarints(rec_res),
-        encode_uvarints(mode),
-        encode_uvarints(blanks),
-        encode_uvarints(k),
-        encode_uvarints(run_len),
-        encode_uvarints(run_count),
-        encode_uvarint(int(eol_exc.size)),
-        encode_uvarints(_inc_list(eol_exc)),
-        encode_uvarint(int(toggles.size)),
-        encode_uvarints(_inc_list(toggles)),
-        encode_uvarint(int(exc_len.size)),
-        encode_uvarints(exc_gap),
-        encode_uvarints(exc_len - 1),
-        exc_bytes,
-    ])
-    hpart, hz = _pack(hstream)
-    bpart, bz = _pack(body)
-    layout = b"".join([
-        bytes([LAYOUT_VERSION, (_METHOD_HZSTD if hz else 0) | (_METHOD_BZSTD if bz else 0)]),
-        encode_uvarint(len(hpart)),
-        hpart,
-        bpart,
-    ])
+def _header_stream(arr: np.ndarray, lines: _Lines, recs: _Records) -> bytes:
+    """HEADERS: every header line's content without '>', each followed by LF."""
+    if not recs.hdr_lines.size:
+        return b""
+    h_start, h_end = lines.starts[recs.hdr_lines] + 1, lines.cend[recs.hdr_lines]
+    h_content = arr[_range_mask(lines.n, h_start, h_end)]
+    return np.insert(h_content, np.cumsum(h_end - h_start), np.uint8(_LF)).tobytes()
 
-    # ---- records
-    rec_start = starts[rec_first_line]
-    rec_end = np.append(rec_start[1:], n)
+
+def _record_spans(data: bytes, lines: _Lines, recs: _Records, res: _Residues) -> list[RecordSpan]:
+    rec_start = lines.starts[recs.first_line]
+    rec_end = np.append(rec_start[1:], lines.n)
+    h_start, h_end = lines.starts[recs.hdr_lines] + 1, lines.cend[recs.hdr_lines]
     headers: list[bytes | None] = [data[a:b] for a, b in zip(h_start.tolist(), h_end.tolist())]
-    if headerless:
+    if recs.headerless:
         headers.insert(0, None)
-    bases = rec_res - rec_exc
-    records = [
-        RecordSpan(h, s, e, r, b)
-        for h, s, e, r, b in zip(headers, rec_start.tolist(), rec_end.tolist(),
-                                 rec_res.tolist(), bases.tolist())
-    ]
-    return ParsedFasta(
-        codes=codes,
-        layout=layout,
-        records=records,
-        residues=n_res,
-        exceptions=n_exc,
-        first_non_nucleotide_line=first_bad_line,
-    )
+    bases = recs.rec_res - res.rec_exc
+    return [RecordSpan(h, s, e, r, b)
+            for h, s, e, r, b in zip(headers, rec_start.tolist(), rec_end.tolist(),
+                                     recs.rec_res.tolist(), bases.tolist())]
 
 
-# ----------------------------------------------------------------------------- layout decode
+def parse_fasta(data: bytes | bytearray | memoryview) -> ParsedFasta:
+    """Split any bytes into A/C/G/T codes and a layout (FORMAT.md section 7).
 
-
-@dataclass(slots=True)
-class _Layout:
-    flags: int
-    hstream: bytes
-    hstored: int
-    bstored: int
-    braw: int
-    rec_res: np.ndarray
-    mode: np.ndarray
-    blanks: np.ndarray
-    k: np.ndarray
-    run_len: np.ndarray
-    run_count: np.ndarray
-    eol_exc: np.ndarray
-    toggles: np.ndarray
-    exc_gap: np.ndarray
-    exc_len: np.ndarray
-    exc_bytes: bytes
-
-
-def _read_layout(layout: bytes) -> _Layout:
-    if len(layout) < 3:
-        raise FormatError("layout section too short")
-    if layout[0] != LAYOUT_VERSION:
-        raise FormatError(f"unknown layout version {layout[0]}", 0)
-    method = layout[1]
-    if method & ~(_METHOD_HZSTD | _METHOD_BZSTD):
-        raise FormatError(f"unknown layout method bits {method:#x}", 1)
-    r = VarintReader(layout, 2)
-    hsize = r.one()
-    hpart = r.raw(hsize)
-    bpart = bytes(layout[r.pos:])
-    hstream = _unpack(hpart, bool(method & _METHOD_HZSTD), "headers")
-    body = _unpack(bpart, bool(method & _METHOD_BZSTD), "body")
-    b = VarintReader(body)
-    flags = b.one()
-    if flags & ~7:
-        raise FormatError(f"unknown layout flags {flags:#x}")
-    n_rec = b.one()
-    if n_rec > len(body):
-        raise FormatError("layout record count out of range")
-    rec_res, mode, blanks = b.many(n_rec), b.many(n_rec), b.many(n_rec)
-    k = b.many(int(np.count_nonzero(mode == 0)))
-    n_runs = int(k.sum())
-    if n_runs > len(body):
-        raise FormatError("layout run count out of range")
-    run_len, run_count = b.many(n_runs), b.many(n_runs)
-    eol_exc = _from_inc_list(b.many(b.one()))
-    toggles = _from_inc_list(b.many(b.one()))
-    n_exc = b.one()
-    exc_gap, exc_len = b.many(n_exc), b.many(n_exc) + 1
-    if n_exc and int(exc_len.max()) > len(body):
-        raise FormatError("layout: exception run longer than the layout")
-    exc_bytes = b.raw(int(exc_len.sum()))
-    if not b.at_end():
-        raise FormatError("trailing bytes after the layout body")
-    return _Layout(flags, hstream, len(hpart), len(bpart), len(body), rec_res, mode, blanks, k,
-                   run_len, run_count, eol_exc, toggles, exc_gap, exc_len, exc_bytes)
-
-
-# ----------------------------------------------------------------------------- render
-
-
-def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
-    """Rebuild the exact bytes :func:`parse_fasta` was given.
-
-    Raises :class:`~seqcoder.errors.FormatError` when the layout is malformed or does not fit
-    ``codes``.
-
-    >>> p = parse_fasta(b">chr\\nACGT\\nAC\\n\\n>empty\\n")
-    >>> render_fasta(p.codes, p.layout)
-    b'>chr\\nACGT\\nAC\\n\\n>empty\\n'
+    >>> p = parse_fasta(b"acgt\\r\\nAC")
+    >>> p.codes.tolist(), p.records[0].header, render_fasta(p.codes, p.layout)
+    ([0, 1, 2, 3, 0, 1], None, b'acgt\\r\\nAC')
     """
-    L = _read_layout(layout)
-    codes = np.asarray(codes)
-    n_rec = int(L.rec_res.size)
-    headerless = bool(L.flags & _FLAG_HEADERLESS)
-    final_eol = bool(L.flags & _FLAG_FINAL_EOL)
-    if headerless and n_rec == 0:
-        raise FormatError("layout: header-less first record but no records")
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    lines = _split_lines(arr)
+    recs = _find_records(lines)
+    mode, k, run_len, run_count = _line_widths(recs)
+    crlf = lines.cr.size > 0 and int(lines.cr.sum()) * 2 > lines.cr.size
+    res = _residues(data, lines, recs)
+    flags = (_FLAG_FINAL_EOL if lines.final_eol else 0) | (_FLAG_HEADERLESS if recs.headerless else 0) \
+        | (_FLAG_CRLF if crlf else 0)
+    layout = Layout(flags, _header_stream(arr, lines, recs), recs.rec_res, mode, recs.blanks, k, run_len,
+                    run_count, np.flatnonzero(lines.cr != crlf), res.toggles, res.exc_gap, res.exc_len,
+                    res.exc_bytes)
+    return ParsedFasta(codes=res.codes, layout=layout.to_bytes(), records=_record_spans(data, lines, recs, res),
+                       residues=res.n, exceptions=res.n - int(res.codes.size),
+                       first_non_nucleotide_line=res.first_bad_line)
 
-    # headers
-    hs = np.frombuffer(L.hstream, dtype=np.uint8)
-    h_lf = np.flatnonzero(hs == _LF)
-    n_hdr = n_rec - (1 if headerless else 0)
-    if h_lf.size != n_hdr or (hs.size and int(hs[-1]) != _LF):
-        raise FormatError(f"layout: {h_lf.size} headers stored for {n_hdr} header lines")
-    h_len = np.diff(h_lf, prepend=-1) - 1
-    h_content = hs[hs != _LF]
 
-    # residues per record -> body lines
-    R, mode = L.rec_res, L.mode
-    for name, v in (("residues", R), ("blank lines", L.blanks), ("line length", L.run_len),
+# ----------------------------------------------------------------------------- render stages
+
+
+def _check_fields(L: Layout) -> None:
+    for name, v in (("residues", L.rec_res), ("blank lines", L.blanks), ("line length", L.run_len),
                     ("line count", L.run_count), ("exception run", L.exc_len)):
         if v.size and int(v.max()) > _MAX_FIELD:
             raise FormatError(f"layout: {name} field out of range")
+    if L.headerless and L.rec_res.size == 0:
+        raise FormatError("layout: header-less first record but no records")
+
+
+def _header_lengths(L: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """(length of each header's content, all header contents without LF)."""
+    hs = np.frombuffer(L.headers, dtype=np.uint8)
+    h_lf = np.flatnonzero(hs == _LF)
+    n_hdr = int(L.rec_res.size) - int(L.headerless)
+    if h_lf.size != n_hdr or (hs.size and int(hs[-1]) != _LF):
+        raise FormatError(f"layout: {h_lf.size} headers stored for {n_hdr} header lines")
+    return np.diff(h_lf, prepend=-1) - 1, hs[hs != _LF]
+
+
+def _line_lengths(L: Layout, h_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(content length of every line, is it a header) from the records' modes."""
+    R, mode, n_rec = L.rec_res, L.mode, int(L.rec_res.size)
     explicit = mode == 0
     W = np.where(mode >= 2, mode - 1, 1)
     n_wrapped = np.where(mode >= 2, -(-R // W), 0)
@@ -571,7 +590,6 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
         x_res = np.bincount(run_rec, weights=L.run_len * L.run_count, minlength=n_rec)
         if not np.array_equal(x_res[explicit].astype(np.int64), R[explicit]):
             raise FormatError("layout: explicit line lengths do not add up to the residues")
-
     # slots: [header, main, last, explicit runs..., blanks] per record
     n_slots = 4 + k_rec
     off = np.zeros(n_rec + 1, dtype=np.int64)
@@ -582,7 +600,7 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
     cnts = np.zeros(total_slots, dtype=np.int64)
     kind = np.zeros(total_slots, dtype=np.int8)  # 1: header line
     has_hdr = np.ones(n_rec, dtype=bool)
-    if headerless:
+    if L.headerless:
         has_hdr[0] = False
     vals[off[has_hdr]] = h_len + 1
     cnts[off[has_hdr]] = 1
@@ -597,27 +615,25 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
         vals[xs], cnts[xs] = L.run_len, L.run_count
     vals[off + 3 + k_rec] = 0
     cnts[off + 3 + k_rec] = L.blanks
-    line_len = np.repeat(vals, cnts)
-    line_hdr = np.repeat(kind, cnts).view(bool)
-    n_lines = int(line_len.size)
+    return np.repeat(vals, cnts), np.repeat(kind, cnts).view(bool)
 
-    # line ends
-    cr = np.full(n_lines, bool(L.flags & _FLAG_CRLF))
+
+def _line_ends(L: Layout, n_lines: int) -> tuple[np.ndarray, np.ndarray]:
+    """(CR flag, LF flag) of every line."""
+    cr = np.full(n_lines, L.crlf)
     if L.eol_exc.size:
         if int(L.eol_exc[-1]) >= n_lines or int(L.eol_exc[0]) < 0:
             raise FormatError("layout: line-end exception past the last line")
         cr[L.eol_exc] = ~cr[L.eol_exc]
     lf = np.ones(n_lines, dtype=bool)
     if n_lines:
-        lf[-1] = final_eol
-    out_len = line_len + cr + lf
-    out_start = np.zeros(n_lines + 1, dtype=np.int64)
-    np.cumsum(out_len, out=out_start[1:])
-    total = int(out_start[-1])
-    out_start = out_start[:-1]
+        lf[-1] = L.final_eol
+    return cr, lf
 
-    # residue stream
-    n_res = int(R.sum())
+
+def _residue_stream(L: Layout, codes: np.ndarray) -> np.ndarray:
+    """The residues: exception runs, the codes as ACGT elsewhere, then the case toggles."""
+    n_res = int(L.rec_res.sum())
     n_exc_res = int(L.exc_len.sum())
     if codes.size != n_res - n_exc_res:
         raise FormatError(f"layout expects {n_res - n_exc_res} codes, got {codes.size}")
@@ -643,12 +659,34 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
         low_start = L.toggles[0::2]
         low_end = np.append(L.toggles[1::2], n_res)[: low_start.size]
         res = np.add(res, np.uint8(32), where=_range_mask(n_res, low_start, low_end), out=res.copy())
+    return res
 
-    # assemble
+
+def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
+    """Rebuild the exact bytes :func:`parse_fasta` was given.
+
+    Raises :class:`~seqcoder.errors.FormatError` when the layout is malformed or does not fit
+    ``codes``.
+
+    >>> p = parse_fasta(b">chr\\nACGT\\nAC\\n\\n>empty\\n")
+    >>> render_fasta(p.codes, p.layout)
+    b'>chr\\nACGT\\nAC\\n\\n>empty\\n'
+    """
+    L = Layout.from_bytes(layout)
+    _check_fields(L)
+    h_len, h_content = _header_lengths(L)
+    line_len, line_hdr = _line_lengths(L, h_len)
+    cr, lf = _line_ends(L, int(line_len.size))
+    res = _residue_stream(L, np.asarray(codes))
+    out_len = line_len + cr + lf
+    out_start = np.zeros(line_len.size + 1, dtype=np.int64)
+    np.cumsum(out_len, out=out_start[1:])
+    total = int(out_start[-1])
+    out_start = out_start[:-1]
     out = np.empty(total, dtype=np.uint8)
     seq = ~line_hdr
     out[_range_mask(total, out_start[seq], out_start[seq] + line_len[seq])] = res
-    if n_hdr:
+    if h_len.size:
         hst = out_start[line_hdr]
         out[hst] = _GT
         out[_range_mask(total, hst + 1, hst + line_len[line_hdr])] = h_content
@@ -667,14 +705,15 @@ def layout_stats(layout: bytes) -> dict[str, int | bool]:
     >>> s["records"], s["wrapped_records"], s["total_bytes"]
     (1, 1, 13)
     """
-    L = _read_layout(layout)
+    hpart, _, bpart, _ = _parts(layout)
+    L = Layout.from_bytes(layout)
     return {
         "version": LAYOUT_VERSION,
         "total_bytes": len(layout),
-        "header_bytes_stored": L.hstored,
-        "header_bytes_raw": len(L.hstream),
-        "body_bytes_stored": L.bstored,
-        "body_bytes_raw": L.braw,
+        "header_bytes_stored": len(hpart),
+        "header_bytes_raw": len(L.headers),
+        "body_bytes_stored": len(bpart),
+        "body_bytes_raw": len(L.body()),
         "records": int(L.rec_res.size),
         "residues": int(L.rec_res.sum()),
         "wrapped_records": int(np.count_nonzero(L.mode >= 2)),
@@ -683,8 +722,8 @@ def layout_stats(layout: bytes) -> dict[str, int | bool]:
         "explicit_runs": int(L.run_len.size),
         "blank_lines": int(L.blanks.sum()),
         "eol_exceptions": int(L.eol_exc.size),
-        "crlf_default": bool(L.flags & _FLAG_CRLF),
-        "final_eol": bool(L.flags & _FLAG_FINAL_EOL),
+        "crlf_default": L.crlf,
+        "final_eol": L.final_eol,
         "case_toggles": int(L.toggles.size),
         "exception_runs": int(L.exc_len.size),
         "exception_residues": int(L.exc_len.sum()),

@@ -7,17 +7,19 @@ import bz2
 import gzip
 import io
 import lzma
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
-import zstandard
+from ..format import zstd
 
-#: magic bytes -> (format name, file suffix)
+#: magic bytes -> (format name, file suffixes)
 COMPRESSED_INPUTS = {
-    b"\x1f\x8b": ("gzip", ".gz"),
-    b"BZh": ("bzip2", ".bz2"),
-    b"\xfd7zXZ\x00": ("xz", ".xz"),
-    b"\x28\xb5\x2f\xfd": ("zstd", ".zst"),
+    b"\x1f\x8b": ("gzip", (".gz", ".bgz")),
+    b"BZh": ("bzip2", (".bz2",)),
+    b"\xfd7zXZ\x00": ("xz", (".xz",)),
+    b"\x28\xb5\x2f\xfd": ("zstd", (".zst",)),
 }
+#: every suffix a compressed input may have (the CLI drops it from the archive's name)
+COMPRESSED_SUFFIXES = tuple(s for _, suffixes in COMPRESSED_INPUTS.values() for s in suffixes)
 
 
 def sniff_compression(head: bytes) -> str | None:
@@ -30,17 +32,17 @@ def sniff_compression(head: bytes) -> str | None:
 
 def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
     """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found."""
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     kind = sniff_compression(buffered.peek(6)[:6])
     if kind == "gzip":
-        return gzip.GzipFile(fileobj=buffered), kind  # reads every member: bgzip works
+        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered)), kind  # reads every member: bgzip works
     if kind == "bzip2":
-        return bz2.BZ2File(buffered), kind
+        return cast(BinaryIO, bz2.BZ2File(buffered)), kind
     if kind == "xz":
-        return lzma.LZMAFile(buffered), kind
+        return cast(BinaryIO, lzma.LZMAFile(buffered)), kind
     if kind == "zstd":
-        return zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True), kind
-    return buffered, None
+        return zstd.stream_reader(buffered), kind
+    return cast(BinaryIO, buffered), None
 
 
 def read_up_to(stream: BinaryIO, n: int) -> bytes:

@@ -17,7 +17,7 @@ tiny model; the defaults load ``FP16_SeqCoder_P4_20K.pth`` with ``strict=True``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn

@@ -12,8 +12,8 @@ A model spec (``--model``) is one of::
     "path/to/file.pth"       a published-style PyTorch state dict (name = stem, version "pth")
     "path/to/x.safetensors"  weights with a manifest.json (or x.json) beside them
 
->>> lm = load_model(None)            # doctest: +SKIP
->>> lm.ref.name, lm.hparams["P"]     # doctest: +SKIP
+>>> lm = load_model(None)
+>>> lm.ref.name, lm.hparams["P"]
 ('seqcoder-ae-p4', 4)
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..codecs.base import ModelRef
 from ..errors import ModelError
+from ..format.model_ref import ModelRef
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_MODEL = "seqcoder-ae-p4"
@@ -121,8 +121,6 @@ def _hparams_from_entry(entry: dict, where: str) -> tuple[str, dict]:
 
 
 def _build(arch: str, hparams: dict, state: dict, where: str):
-    import torch
-
     from .registry import build_model
 
     model = build_model(arch, **hparams)

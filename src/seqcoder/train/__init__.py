@@ -37,6 +37,10 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..extras import require
+
+    require("ae", what="seqcoder train")
+    require("plots", what="seqcoder train (its loss plots)")
     from .loop import train_from_args
 
     return train_from_args(args)

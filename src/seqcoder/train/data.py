@@ -11,12 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-_AE_OF_BYTE = np.full(256, 255, dtype=np.uint8)
-for _code, _b in enumerate(b"ATCG"):
-    _AE_OF_BYTE[_b] = _code
-    _AE_OF_BYTE[_b + 32] = _code  # lower case
-
-PAD_CODE = 4
+from ..alphabet import AE_CODE_OF_BYTE, AE_PAD_CODE
 
 
 def read_ae_codes(path: str | Path) -> np.ndarray:
@@ -29,7 +24,7 @@ def read_ae_codes(path: str | Path) -> np.ndarray:
     if raw[:1] in (b">", b";") or b"\n>" in raw:
         lines = raw.split(b"\n")
         raw = b"".join(line for line in lines if not line.startswith((b">", b";")))
-    codes = _AE_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
+    codes = AE_CODE_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
     return codes[codes != 255]
 
 
@@ -37,7 +32,7 @@ def chunk_codes(codes: np.ndarray, K: int) -> np.ndarray:
     """Cut AE codes into ``(n_chunks, K)`` rows, the last one padded with code 4."""
     n = len(codes)
     n_chunks = max(1, -(-n // K))
-    out = np.full(n_chunks * K, PAD_CODE, dtype=np.uint8)
+    out = np.full(n_chunks * K, AE_PAD_CODE, dtype=np.uint8)
     out[:n] = codes
     return out.reshape(n_chunks, K)
 

@@ -17,14 +17,16 @@ import json
 import os
 import platform
 import time
+from typing import Any
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ..alphabet import AE_PAD_CODE
 from ..models.autoencoder import PUBLISHED_HPARAMS
 from ..models.registry import build_model
-from .data import PAD_CODE, chunk_codes, read_ae_codes, split_chunks
+from .data import chunk_codes, read_ae_codes, split_chunks
 
 TINY_HPARAMS = dict(stem_channels=(4, 8, 8, 8), funnel_channels=(8, 4), decoder_in=4,
                     decoder_channels=(8, 8, 4), num_heads=2)
@@ -41,7 +43,7 @@ def _hparams(args) -> dict:
 
 def _accuracy(y: torch.Tensor, codes: torch.Tensor) -> tuple[int, int]:
     pred = torch.round(torch.clamp(y.float(), 0, 1) * 4)
-    mask = codes != PAD_CODE
+    mask = codes != AE_PAD_CODE
     return int(((pred == codes) & mask).sum()), int(mask.sum())
 
 
@@ -76,7 +78,7 @@ def _plot(log: list[dict], out: Path) -> None:
         fig, ax = plt.subplots(figsize=(7, 4))
         ax.plot(step, [p[f"train_{key}"] for p in log], label="train")
         ax.plot(step, [p[f"eval_{key}"] for p in log], label="held-out")
-        starts = {}
+        starts: dict[str, int] = {}
         for p in log:
             starts.setdefault(p["file"], p["global_step"])
         for f, s in starts.items():
@@ -140,7 +142,7 @@ def train_from_args(args) -> int:
         bar = tqdm(total=total, initial=global_step, disable=args.no_progress, mininterval=5, unit="it")
     except ImportError:  # pragma: no cover
         bar = None
-    data_info = []
+    data_info: list[dict[str, Any]] = []
     for f in files:
         data_info.append({"file": Path(f).name})
 

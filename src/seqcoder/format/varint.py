@@ -11,11 +11,11 @@ of a value has its high bit (0x80) set. Values are unsigned 64-bit integers (at 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
-from seqcoder.errors import FormatError
+from ..errors import FormatError
 
 _SHIFTS = (np.arange(10, dtype=np.uint64) * np.uint64(7)).astype(np.uint64)
 _THRESHOLDS = np.array([1 << (7 * k) for k in range(1, 10)], dtype=np.uint64)

@@ -1,0 +1,7 @@
+"""``python -m seqcoder.bench``."""
+
+import sys
+
+from .command import main
+
+sys.exit(main())
