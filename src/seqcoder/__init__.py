@@ -9,12 +9,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Compressor", "Decompressor", "compress", "decompress", "compress_file", "decompress_file",
-           "inspect", "__version__"]
+__all__ = ["Collection", "Compressor", "Decompressor", "compress", "decompress", "compress_file",
+           "decompress_file", "inspect", "__version__"]
 
 
 def __getattr__(name: str):
     # numpy and the codecs load on first use, so `import seqcoder` and `seqcoder --help` stay fast
+    if name == "Collection":
+        from .collection import Collection
+
+        return Collection
     if name in __all__:
         from . import api
 

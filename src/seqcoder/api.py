@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import warnings
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -34,6 +33,7 @@ from .format.container import (MAX_BLOCK_SIZE, ArchiveHeader, ArchiveIndex, Arch
                                read_block_at, read_summary)
 from .format import zstd
 from .format.ids import BlockKind, SectionId
+from .io.atomic import write_atomically
 from .io.fasta import parse_fasta, render_fasta
 from .io.inputs import read_up_to
 from .levels import check_level
@@ -421,7 +421,7 @@ def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, 
     compressor = Compressor(**options)
     with open(src, "rb") as raw:
         source, _ = open_decompressed(raw)
-        return _write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
+        return write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
 
 
 def decompress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
@@ -432,26 +432,4 @@ def decompress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None
         dst = str(src)[:-4]
     decompressor = Decompressor(**options)
     with open(src, "rb") as source:
-        return _write_atomically(Path(dst), lambda out: decompressor.decompress_stream(source, out, path=str(src)))
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_atomically(target: Path, produce: Callable[[BinaryIO], Stats]) -> Stats:
-    """Write to a temporary file beside ``target`` and rename it over ``target`` only when
-    ``produce`` succeeded: a failure leaves no partial output and no old file clobbered."""
-    handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
-                                         delete=False)
-    try:
-        with handle:
-            stats = produce(cast(BinaryIO, handle))
-        os.chmod(handle.name, _default_mode())
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return stats
+        return write_atomically(Path(dst), lambda out: decompressor.decompress_stream(source, out, path=str(src)))

@@ -27,7 +27,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 SCHEMA_VERSION = 1
 FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".fas", ".ffn", ".seq")
@@ -241,7 +241,8 @@ def _line(r: Row) -> str:
 
 
 def markdown(report: dict) -> str:
-    lines = ["| set | tool | archive bytes | × smallest | compress MB/s | decompress MB/s | peak RSS MB (c/d) | round trip |",
+    lines = ["| set | tool | archive bytes | × smallest | compress MB/s | decompress MB/s "
+             "| peak RSS MB (c/d) | round trip |",
              "|---|---|---:|---:|---:|---:|---:|:-:|"]
     rows = report["rows"]
     for r in rows:
@@ -292,7 +293,7 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .collection import DEFAULT_LEVEL
+    from .levels import DEFAULT_LEVEL
 
     report = bench(args.sets, args.level or DEFAULT_LEVEL, set(args.only) if args.only else None)
     if args.json:

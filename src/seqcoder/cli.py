@@ -172,13 +172,13 @@ def _compressed_output_name(path: str, compressed: str | None) -> Path:
 
 def _write(target: Path | None, produce):
     """Write via ``produce(stream)`` to standard output or atomically to ``target``."""
-    from .api import _write_atomically
+    from .io.atomic import write_atomically
 
     if target is None:
         result = produce(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return result
-    return _write_atomically(target, produce)
+    return write_atomically(target, produce)
 
 
 def _inputs(args) -> list[str]:

@@ -109,7 +109,8 @@ def _summary(quiet: bool, verb: str, archive: str, members: int, bytes_in: int, 
 
 
 def _cmd_pack(args) -> int:
-    from .collection import DEFAULT_LEVEL, DEFAULT_MAX_REFS, Collection
+    from .collection import DEFAULT_MAX_REFS, Collection
+    from .levels import DEFAULT_LEVEL
 
     paths = _input_paths(args)
     level = args.level if args.level is not None else DEFAULT_LEVEL
@@ -142,12 +143,12 @@ def _cmd_add(args) -> int:
 
 
 def _write_file(target: Path, data: bytes, force: bool) -> None:
-    from .api import _write_atomically
+    from .io.atomic import write_atomically
 
     if target.exists() and not force:
         raise CollectionCliError(f"{target}: already exists; use -f to overwrite")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target, lambda out: out.write(data))
+    write_atomically(target, lambda out: out.write(data))
 
 
 def _safe_name(directory: Path, name: str) -> Path:

@@ -270,3 +270,18 @@ def test_cli_add_and_record(tmp_path, files, genomes, capsys):
     capsys.readouterr()
     assert main(["get", str(archive), "messy.fa", "--record", "plasmid", "-c"]) == 0
     assert capsys.readouterr().out == ">plasmid\nACGTNNRY\nacgt"
+
+
+def test_token_buffer_overflow_is_retried(genomes):
+    from seqcoder.io.fasta import parse_fasta
+
+    a, b, c = (parse_fasta(genomes[f"g{i}.fa"]).codes for i in range(3))
+    enc = ReferenceText(MatchParams())
+    enc.encode(a, keep=True)
+    whole = ReferenceText(MatchParams())
+    whole.encode(a, keep=True)
+    expected = whole.encode(b, keep=True)
+    enc._buf = np.empty(16, dtype=np.uint8)  # far too small for b's tokens
+    tokens, literals = enc.encode(b, keep=True)
+    assert tokens == expected[0] and (literals == expected[1]).all()
+    assert enc.encode(c, keep=False)[0] == whole.encode(c, keep=False)[0]  # the index was restored

@@ -66,6 +66,6 @@ def test_files_and_gzip_input(tmp_path, messy_fasta):
 def test_failed_write_leaves_nothing(tmp_path):
     target = tmp_path / "out.sqc"
     with pytest.raises(FastaError):
-        seqcoder.api._write_atomically(target, lambda out: Compressor("2bit", strict=True).compress_stream(
+        seqcoder.io.atomic.write_atomically(target, lambda out: Compressor("2bit", strict=True).compress_stream(
             io.BytesIO(b">p\nMKV*Q\n"), out))
     assert list(tmp_path.iterdir()) == []

@@ -12,24 +12,25 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..errors import FastaError, FormatError, SeqcoderError
+from ..io.atomic import write_atomically
 from ..io.fasta import parse_fasta
-from ..io.inputs import COMPRESSED_INPUTS, open_decompressed
-from .coder import LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_member, is_reference
+from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
+from ..levels import DEFAULT_LEVEL, check_level
+from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_member,
+                    is_reference)
 from .format import (CollectionHeader, CollectionIndex, MemberEntry, decode_member_block, encode_member_block,
                      encode_trailer, read_index)
 
-#: the default level: literals coded by the fast cm kernel, the whole set at > 20 MB/s
-DEFAULT_LEVEL = 4
 #: members kept whole as references; every later member copies from them and from the pool of
 #: every earlier member's literals (README, "Collections": what the bound costs)
 DEFAULT_MAX_REFS = 0
@@ -47,7 +48,7 @@ def member_name(path: str | os.PathLike) -> str:
     ('GCF_1.fna', 'plasmid.fa')
     """
     name = Path(path).name
-    for _, suffix in COMPRESSED_INPUTS.values():
+    for suffix in COMPRESSED_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
@@ -116,29 +117,23 @@ class Collection:
                max_refs: int = DEFAULT_MAX_REFS, threads: int = 1, strict: bool = False,
                progress: Progress | None = None, force: bool = True) -> Collection:
         """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically."""
-        if not 1 <= level <= 9:
-            raise ValueError(f"level must be 1..9, got {level}")
+        check_level(level)
         names = [member_name(p) for p in inputs]
         _check_names(names)
         target = Path(path)
         if target.exists() and not force:
             raise SeqcoderError(f"{target} exists (use -f to overwrite)")
         header = CollectionHeader(level, max_refs, tuple(int(v) for v in LEVELS[level][1].array()))
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp",
-                                             delete=False)
-        try:
-            with handle:
-                head = header.to_bytes()
-                handle.write(head)
-                members = _write_members(handle, len(head), header, [], ReferenceText(_params(header)),
-                                         list(zip(names, inputs)), threads, strict, progress)
-                index = CollectionIndex(members).to_bytes()
-                handle.write(index + encode_trailer(len(index)))
-            os.chmod(handle.name, 0o666 & ~_umask())
-            os.replace(handle.name, target)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
+
+        def write(sink: BinaryIO) -> None:
+            head = header.to_bytes()
+            sink.write(head)
+            members = _write_members(sink, len(head), header, [], ReferenceText(_params(header)),
+                                     list(zip(names, inputs)), threads, strict, progress)
+            index = CollectionIndex(members).to_bytes()
+            sink.write(index + encode_trailer(len(index)))
+
+        write_atomically(target, write)
         return cls(target)
 
     def add(self, inputs: Sequence[str | os.PathLike], *, threads: int = 1, strict: bool = False,
@@ -172,11 +167,17 @@ class Collection:
     def _references(self, upto: int, params: MatchParams | None) -> ReferenceText:
         """The reference text that member ``upto`` is coded against."""
         ref = ReferenceText(params)
+        ref.reserve(self._text_bases(upto))
         with open(self.path, "rb") as f:
             for number in range(upto):
                 entry = self.members[number]
                 decode_member(entry, self._read_block(f, entry), number, ref, self.header.max_refs, render=False)
         return ref
+
+    def _text_bases(self, upto: int) -> int:
+        """Bases of the reference text that member ``upto`` is coded against."""
+        return sum(m.bases if is_reference(i, self.header.max_refs) else m.literals
+                   for i, m in enumerate(self.members[:upto]))
 
     def entry(self, name: str) -> MemberEntry:
         try:
@@ -195,6 +196,7 @@ class Collection:
             return
         last = max(wanted)
         ref = ReferenceText(None)
+        ref.reserve(self._text_bases(last) + max(self.members[n].bases for n in wanted))
         with open(self.path, "rb") as f:
             for number in range(last + 1):
                 entry = self.members[number]
@@ -243,12 +245,6 @@ class Collection:
 
 def _params(header: CollectionHeader) -> MatchParams:
     return MatchParams.from_tuple(header.params)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existing: list[MemberEntry],

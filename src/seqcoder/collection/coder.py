@@ -19,15 +19,14 @@ import hashlib
 from dataclasses import astuple, dataclass
 
 import numpy as np
-import zstandard
 
 from ..entropy.cm import cm_decode, cm_encode
 from ..errors import ChecksumError, FormatError
+from ..format import zstd
 from ..io.fasta import parse_fasta, render_fasta
 from . import kernel
 from .format import KIND_FASTA, KIND_RAW, MemberEntry
 
-RAW_ZSTD_LEVEL = 19
 #: positions in the reference text are int32
 MAX_REFERENCE_BASES = (1 << 31) - 1
 
@@ -103,10 +102,14 @@ class ReferenceText:
             self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int32)
             self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
         self._nolog = np.zeros(0, dtype=np.int64)
-        #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts, targets
+        #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts,
+        #: targets, switches
         self.stats = np.zeros(8, dtype=np.int64)
+        self._lits = self._buf = np.zeros(0, dtype=np.uint8)
+        self._log = np.zeros(0, dtype=np.int64)
 
-    def _reserve(self, n: int) -> None:
+    def reserve(self, n: int) -> None:
+        """Make room for ``n`` more bases at once (one allocation instead of doublings)."""
         need = self.end + n + 16
         if need > MAX_REFERENCE_BASES:
             raise ValueError(f"the reference text would exceed {MAX_REFERENCE_BASES} bases; split the "
@@ -128,7 +131,7 @@ class ReferenceText:
     def extend(self, codes: np.ndarray) -> None:
         """Append ``codes`` for good (a reference member, or a member's literals to the pool)."""
         n = codes.shape[0]
-        self._reserve(n)
+        self.reserve(n)
         self.T[self.end:self.end + n] = codes
         if self.params is not None and n >= self.params.k:
             kernel.index_insert(self.T, self.end, self.end + n - self.params.k + 1, self._prm,
@@ -140,18 +143,28 @@ class ReferenceText:
         if self.params is None:
             raise ValueError("a decoder's reference text cannot encode")
         n = codes.shape[0]
-        self._reserve(n)
+        self.reserve(n)
         base = self.end
         self.T[base:base + n] = codes
-        log = np.zeros(n // self.params.step + 2, dtype=np.int64)
-        probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
-        buf = np.zeros(n // 2 + 1024, dtype=np.uint8)
-        lits = np.zeros(n, dtype=np.uint8)
+        if self._lits.shape[0] < n:  # scratch reused across members: no fresh pages to fault in
+            self._lits = np.empty(n, dtype=np.uint8)
+            self._log = np.empty(n // self.params.step + 2, dtype=np.int64)
+            self._buf = np.empty(n // 2 + 1024, dtype=np.uint8)
+        log, lits = self._log, self._lits
         stats = np.zeros(8, dtype=np.int64)
-        size, nlit, nlog = kernel.encode_member(codes, self.T, base, self._prm, self.head, self.chain,
-                                                self.ctag, log, probs, buf, lits, stats)
-        if size > buf.shape[0] or nlog < 0:
-            raise RuntimeError("collection kernel: output buffer too small")
+        while True:
+            buf = self._buf
+            probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
+            size, nlit, nlog = kernel.encode_member(codes, self.T, base, self._prm, self.head, self.chain,
+                                                    self.ctag, log, probs, buf, lits, stats)
+            if nlog < 0:
+                raise RuntimeError("collection kernel: insert log too small")
+            if size <= buf.shape[0]:
+                break
+            # tokens larger than the buffer (possible only on pathological input): again, with room
+            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog)
+            self._buf = np.empty(size + 1024, dtype=np.uint8)
+            stats[:] = 0
         literals = lits[:nlit].copy()
         self.stats += stats
         if keep:
@@ -163,12 +176,12 @@ class ReferenceText:
 
     def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str) -> np.ndarray:
         """Rebuild ``n`` codes from tokens and literals; ``keep`` as in :meth:`encode`."""
-        self._reserve(n)
+        self.reserve(n)
         base = self.end
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
         buf = np.frombuffer(tokens, dtype=np.uint8).copy()  # writable: one kernel codes both ways
         margin = self.params.margin if self.params is not None else 0
-        long_copy = 2 * margin + self.params.step if margin else 0
+        long_copy = 2 * margin + self.params.step if self.params is not None and margin else 0
         copies = np.zeros(2 * (n // (long_copy + 1) + 1) if margin else 2, dtype=np.int64)
         rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs, long_copy, copies)
         if rc < 0:
@@ -200,7 +213,7 @@ def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level
     are (zstd), for input that is not nucleotide FASTA."""
     sha = hashlib.sha256(data).digest()
     if raw:
-        payload = zstandard.ZstdCompressor(level=RAW_ZSTD_LEVEL).compress(data)
+        payload = zstd.compress(data, zstd.RAW_LEVEL)
         entry = MemberEntry(name, len(data), sha, KIND_RAW, 0, 0, 0, level, 0)
         return EncodedMember(entry, [payload])
     parsed = parse_fasta(data)
@@ -232,10 +245,7 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
     if entry.kind == KIND_RAW:
         if not render:
             return None
-        try:
-            data = zstandard.ZstdDecompressor().decompress(sections[0], max_output_size=entry.original_size)
-        except zstandard.ZstdError as exc:
-            raise FormatError(f"{what}: bad raw section ({exc})") from None
+        data = zstd.decompress(sections[0], entry.original_size, what)
     elif entry.kind == KIND_FASTA:
         keep = is_reference(number, max_refs)
         literals = member_literals(entry, sections)

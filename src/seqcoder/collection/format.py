@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import ChecksumError, FormatError
-from ..io.varint import VarintReader, encode_uvarint
+from ..format.varint import VarintReader, encode_uvarint
 
 MAGIC = b"\x89SQL"  # "seqcoder library": distinct from single-genome archives (\x89SQC)
 TRAILER_MAGIC = b"SQLE"
@@ -128,7 +128,7 @@ class CollectionIndex:
             count = r.one()
             if count > _MAX_COUNT or count > len(data):
                 raise FormatError("member count out of range", offset + r.pos, path)
-            members = []
+            members: list[MemberEntry] = []
             for _ in range(count):
                 name = r.raw(r.one()).decode("utf-8")
                 sha = r.raw(32)

@@ -568,7 +568,7 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
         nlog = index_insert(T, inserted, base + n - k + 1, prm, head, chain, ctag, log, nlog)
     # flush: enough bytes of x1 that any tail decodes inside [x1, x2]
     x1 = st[0]
-    for t in range(4):
+    for _t in range(4):
         if st[3] < buf.shape[0]:
             buf[st[3]] = (x1 >> 24) & 255
         st[3] += 1
@@ -590,7 +590,7 @@ def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
     ncopies = 0
     st = np.zeros(4, dtype=np.int64)
     st[1] = M32
-    for t in range(4):
+    for _t in range(4):
         c = 0
         if st[3] < buf.shape[0]:
             c = int(buf[st[3]])
