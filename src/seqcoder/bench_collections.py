@@ -259,6 +259,9 @@ def markdown(report: dict) -> str:
 
 def plot(report: dict, path: Path) -> None:
     """Archive size against compression speed, one panel per set."""
+    from .extras import require
+
+    require("plots", what="--plot")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -35,11 +35,11 @@ MAX_REFERENCE_BASES = (1 << 31) - 1
 class MatchParams:
     """Settings of the match finder (encoder only; stored in the header so ``add`` reuses them)."""
 
-    k: int = 24  #: hashed k-mer length
-    step: int = 4  #: every step-th position of the reference text is indexed
+    k: int = 20  #: hashed k-mer length
+    step: int = 8  #: every step-th position of the reference text is indexed
     hash_bits: int = 24  #: head table of 2^hash_bits entries
-    candidates: int = 8  #: candidates tried per strand and position
-    min_match: int = 24  #: shortest new diagonal
+    candidates: int = 4  #: candidates tried per strand and position
+    min_match: int = 20  #: shortest new diagonal
     snp_min: int = 12  #: bases that must agree after an indel on the current diagonal
     max_indel: int = 16  #: largest indel tried on the current diagonal
     cap: int = 64  #: bases compared when ranking candidates
@@ -68,15 +68,15 @@ class MatchParams:
 #: literals with the lean cm kernel (~30 MB/s, about 1 % larger than cm level 4); 5-9 spend
 #: time on literals.
 LEVELS: dict[int, tuple[int, MatchParams]] = {
-    1: (1, MatchParams(candidates=2, max_indel=4, window=16, window_mis=2)),
-    2: (1, MatchParams(candidates=4, max_indel=8)),
-    3: (1, MatchParams(candidates=4)),
+    1: (1, MatchParams(candidates=2, max_indel=4, window=16, window_mis=2, switch=0)),
+    2: (1, MatchParams(candidates=2, max_indel=8)),
+    3: (1, MatchParams(candidates=2)),
     4: (1, MatchParams()),
     5: (2, MatchParams()),
     6: (4, MatchParams()),
-    7: (5, MatchParams()),
-    8: (6, MatchParams(candidates=16)),
-    9: (9, MatchParams(candidates=16)),
+    7: (5, MatchParams(candidates=8, step=4)),
+    8: (6, MatchParams(candidates=16, step=4)),
+    9: (9, MatchParams(candidates=16, step=4)),
 }
 
 
