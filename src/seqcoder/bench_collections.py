@@ -150,6 +150,15 @@ def _mbgc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) ->
     row.round_trip = _check(originals, out)
 
 
+def _line_width(path: Path) -> int:
+    """Length of the first sequence line (AGC rewraps to one width, given by ``-l``)."""
+    with open(path, "rb") as f:
+        for line in f:
+            if not line.startswith(b">"):
+                return max(40, len(line.rstrip(b"\r\n")))
+    return 80
+
+
 def _agc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> None:
     archive = work / "set.agc"
     row.compress_s, row.compress_rss_mb = _run(["agc", "create", "-t", "1", "-o", str(archive)]
@@ -162,11 +171,12 @@ def _agc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> 
     for f in files:  # getset writes one sample; AGC names samples by file name without suffix
         sample = f.name.rsplit(".", 1)[0]
         with open(out / f.name, "wb") as sink:
-            _, r = _run(["agc", "getset", "-t", "1", str(archive), sample], stdout=sink)
+            _, r = _run(["agc", "getset", "-t", "1", "-l", str(_line_width(f)), str(archive), sample],
+                        stdout=sink)
         rss = max(rss, r)
     row.decompress_s, row.decompress_rss_mb = time.perf_counter() - start, rss
     row.round_trip = _check(originals, out)
-    row.note = "rewraps lines"
+    row.note = "lines rewrapped at the first file's width (-l)"
 
 
 def _tar(compressor: list[str], decompressor: list[str], suffix: str) -> Tool:
