@@ -26,7 +26,7 @@ def _size(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """Add ``batch`` to the ``seqcoder`` subcommands."""
-    from .batch.group import DEFAULT_MAX_GROUP_BASES, DEFAULT_THRESHOLD
+    from .batch.group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD
 
     p = sub.add_parser("batch", help="pack many genomes into groups of similar ones, on Dask, with a catalog",
                        description="Sketch every genome, group similar ones, pack each group into a collection "
@@ -46,6 +46,9 @@ def add_parsers(sub) -> None:
                    help="level 1 (fast) .. 9 (best); also -1 .. -9 (default 4)")
     p.add_argument("--max-group-bases", type=_size, default=DEFAULT_MAX_GROUP_BASES, metavar="N",
                    help=f"largest group, in bases; k/M/G suffixes (default {DEFAULT_MAX_GROUP_BASES // 10**6}M)")
+    p.add_argument("--min-group-bases", type=_size, default=DEFAULT_MIN_GROUP_BASES, metavar="N",
+                   help="clusters smaller than this share archives with other small clusters "
+                        f"(default {DEFAULT_MIN_GROUP_BASES // 10**6}M; 0: every cluster its own)")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="J",
                    help=f"k-mer Jaccard similarity that joins a genome to a cluster (default {DEFAULT_THRESHOLD})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -66,7 +69,8 @@ def _cmd_batch(args) -> int:
     show = not args.quiet and sys.stderr.isatty()
     log = (lambda m: print(f"seqcoder batch: {m}", file=sys.stderr)) if not args.quiet else None
     report = run_batch(inputs, args.output, workers=args.workers, scheduler=args.scheduler, level=level,
-                       max_group_bases=args.max_group_bases, threshold=args.threshold, progress=show, log=log)
+                       max_group_bases=args.max_group_bases,
+                       min_group_bases=args.min_group_bases, threshold=args.threshold, progress=show, log=log)
     if not args.quiet:
         print(f"seqcoder batch: {report.summary()}", file=sys.stderr)
     if args.json:

@@ -116,7 +116,7 @@ def _cut(items: list[int], sizes: list[int], cap: int) -> list[list[int]]:
 
 def plan_groups(sketches: list[Sketch], threshold: float = DEFAULT_THRESHOLD,
                 max_group_bases: int = DEFAULT_MAX_GROUP_BASES,
-                min_group_bases: int | None = None) -> list[Group]:
+                min_group_bases: int = DEFAULT_MIN_GROUP_BASES) -> list[Group]:
     """Groups of the sketched genomes, numbered from 1 in the order of their first name.
 
     >>> import numpy as np
@@ -129,7 +129,7 @@ def plan_groups(sketches: list[Sketch], threshold: float = DEFAULT_THRESHOLD,
     """
     if max_group_bases < 1:
         raise ValueError("max_group_bases must be positive")
-    small_limit = min(DEFAULT_MIN_GROUP_BASES, max_group_bases) if min_group_bases is None else min_group_bases
+    small_limit = min(min_group_bases, max_group_bases)
     clusters = cluster_sketches(sketches, threshold)
     cluster_of = {i: n for n, c in enumerate(clusters) for i in c.members}
     runs: list[list[int]] = []

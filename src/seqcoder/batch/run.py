@@ -29,7 +29,7 @@ from typing import Callable, Iterator, Sequence
 from .. import __version__
 from ..collection import DEFAULT_LEVEL
 from .catalog import CATALOG_NAME, GenomeRow, GroupRow, write_catalog
-from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_THRESHOLD
+from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD
 from .inputs import find_genomes
 from .sketch import DEFAULT_K, DEFAULT_MIN_HASHES, DEFAULT_SCALED
 from .tasks import ARCHIVE_PREFIX, ARCHIVE_SUFFIX, PackResult, pack_group, plan_jobs, sketch_genome
@@ -74,9 +74,9 @@ def open_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         with Client(scheduler, timeout="60s") as client:
             yield client
         return
-    dashboard = "127.0.0.1:0" if importlib.util.find_spec("bokeh") else None
+    # a free port on 127.0.0.1 for the scheduler's HTTP server (and dashboard, with bokeh)
     with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=dashboard, memory_limit=0,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", memory_limit=0,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
 
@@ -94,9 +94,10 @@ def _wait(futures: list, desc: str, show: bool) -> list:
     with _bar(len(futures), desc, show) as bar:
         for future in as_completed(futures):
             if future.status == "error":
+                error = future.exception()
                 for other in futures:
                     other.cancel()
-                future.result()  # raises the task's exception
+                raise error
             bar.update(1)
     return [f.result() for f in futures]
 
@@ -113,8 +114,8 @@ def _clean_temporaries(outdir: Path) -> int:
 
 def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *, client=None,
               workers: int | None = None, scheduler: str | None = None, level: int = DEFAULT_LEVEL,
-              max_group_bases: int = DEFAULT_MAX_GROUP_BASES, threshold: float = DEFAULT_THRESHOLD,
-              progress: bool = False, log: Log | None = None) -> BatchReport:
+              max_group_bases: int = DEFAULT_MAX_GROUP_BASES, min_group_bases: int = DEFAULT_MIN_GROUP_BASES,
+              threshold: float = DEFAULT_THRESHOLD, progress: bool = False, log: Log | None = None) -> BatchReport:
     """Pack ``inputs`` (files and directories) into groups of similar genomes under ``outdir``.
 
     ``client``: an existing ``distributed.Client`` (else one is made from ``workers`` or
@@ -126,8 +127,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
     """
     if not 1 <= level <= 9:
         raise ValueError(f"level must be 1..9, got {level}")
-    if max_group_bases < 1:
-        raise ValueError(f"max_group_bases must be positive, got {max_group_bases}")
+    if max_group_bases < 1 or min_group_bases < 0:
+        raise ValueError(f"group bounds must be positive, got {max_group_bases} and {min_group_bases}")
     start = time.perf_counter()
     out = Path(outdir)
     genomes = find_genomes(inputs, exclude=[out])
@@ -148,7 +149,8 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
                                   key=f"sketch-{run}-{i:07d}") for i, g in enumerate(genomes)]
         _wait(sketches, "sketch", progress)
         sketch_done = time.perf_counter()
-        plan = client.submit(plan_jobs, sketches, level, threshold, max_group_bases, key=f"plan-{run}")
+        plan = client.submit(plan_jobs, sketches, level, threshold, max_group_bases, min_group_bases,
+                             key=f"plan-{run}")
         jobs = plan.result()
         del sketches, plan
         say(f"{len(jobs)} groups")
@@ -158,7 +160,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
                  for job in jobs]
         results: list[PackResult] = _wait(packs, "pack", progress)
     pack_done = time.perf_counter()
-    catalog = _write_catalog(out, results, level, threshold, max_group_bases)
+    catalog = _write_catalog(out, results, level, threshold, max_group_bases, min_group_bases)
     keep = {r.archive for r in results}
     for old in out.glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}"):
         if old.name not in keep:  # an earlier plan's archive: the new catalog no longer names it
@@ -171,7 +173,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
 
 
 def _write_catalog(out: Path, results: list[PackResult], level: int, threshold: float,
-                   max_group_bases: int) -> Path:
+                   max_group_bases: int, min_group_bases: int) -> Path:
     groups, genomes = [], []
     for r in results:
         g = r.group
@@ -182,7 +184,7 @@ def _write_catalog(out: Path, results: list[PackResult], level: int, threshold: 
                                      m.bases, m.sha256.hex(), source))
     meta = {"seqcoder_version": __version__, "level": str(level), "k": str(DEFAULT_K),
             "scaled": str(DEFAULT_SCALED), "min_hashes": str(DEFAULT_MIN_HASHES), "threshold": repr(threshold),
-            "max_group_bases": str(max_group_bases), "genomes": str(len(genomes)), "groups": str(len(groups))}
+            "max_group_bases": str(max_group_bases), "min_group_bases": str(min_group_bases), "genomes": str(len(genomes)), "groups": str(len(groups))}
     return write_catalog(out, meta, groups, genomes)
 
 

@@ -25,7 +25,7 @@ from ..collection.archive import read_input
 from ..errors import SeqcoderError
 from ..io.fasta import parse_fasta
 from ..models.zoo import sha256_file
-from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_THRESHOLD, Group, plan_groups
+from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD, Group, plan_groups
 from .inputs import BatchInputError, GenomeInput
 from .sketch import DEFAULT_K, DEFAULT_MIN_HASHES, DEFAULT_SCALED, Sketch, sketch_codes
 
@@ -89,11 +89,12 @@ def sketch_genome(genome: GenomeInput, k: int = DEFAULT_K, scaled: int = DEFAULT
 
 
 def plan_jobs(sketches: list[Sketch], level: int, threshold: float = DEFAULT_THRESHOLD,
-              max_group_bases: int = DEFAULT_MAX_GROUP_BASES) -> list[PackJob]:
+              max_group_bases: int = DEFAULT_MAX_GROUP_BASES,
+              min_group_bases: int = DEFAULT_MIN_GROUP_BASES) -> list[PackJob]:
     """Group the sketches (:func:`.group.plan_groups`) and say what each pack task needs."""
     by_name = {s.name: s for s in sketches}
     return [PackJob(g, tuple(by_name[n].path for n in g.names), tuple(by_name[n].sha256 for n in g.names), level)
-            for g in plan_groups(sketches, threshold, max_group_bases)]
+            for g in plan_groups(sketches, threshold, max_group_bases, min_group_bases)]
 
 
 def _matches(c: Collection, job: PackJob) -> bool:
