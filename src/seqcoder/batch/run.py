@@ -28,6 +28,7 @@ from typing import Callable, Iterator, Sequence
 
 from .. import __version__
 from ..collection import DEFAULT_LEVEL
+from ..errors import SeqcoderError
 from .catalog import CATALOG_NAME, GenomeRow, GroupRow, write_catalog
 from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD
 from .inputs import find_genomes
@@ -102,6 +103,19 @@ def _wait(futures: list, desc: str, show: bool) -> list:
     return [f.result() for f in futures]
 
 
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One run per output directory at a time (a second would delete the first's temporaries)."""
+    import fcntl
+
+    with open(out / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SeqcoderError(f"{out}: another seqcoder batch is writing here") from None
+        yield
+
+
 def _clean_temporaries(outdir: Path) -> int:
     """Remove temporary files left by killed writers (never complete archives)."""
     removed = 0
@@ -133,9 +147,10 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
     out = Path(outdir)
     genomes = find_genomes(inputs, exclude=[out])
     out.mkdir(parents=True, exist_ok=True)
-    _clean_temporaries(out)
     say = log or (lambda _m: None)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_exclusive(out))
+        _clean_temporaries(out)
         if client is None:
             client = stack.enter_context(open_client(workers, scheduler))
         link = getattr(client, "dashboard_link", None)
@@ -159,13 +174,13 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
                                key=f"pack-{run}-{job.archive_name}")
                  for job in jobs]
         results: list[PackResult] = _wait(packs, "pack", progress)
-    pack_done = time.perf_counter()
-    catalog = _write_catalog(out, results, level, threshold, max_group_bases, min_group_bases)
-    keep = {r.archive for r in results}
-    for old in out.glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}"):
-        if old.name not in keep:  # an earlier plan's archive: the new catalog no longer names it
-            old.unlink()
-    _clean_temporaries(out)
+        pack_done = time.perf_counter()
+        catalog = _write_catalog(out, results, level, threshold, max_group_bases, min_group_bases)
+        keep = {r.archive for r in results}
+        for old in out.glob(f"{ARCHIVE_PREFIX}*{ARCHIVE_SUFFIX}"):
+            if old.name not in keep:  # an earlier plan's archive: the new catalog no longer names it
+                old.unlink()
+        _clean_temporaries(out)
     return BatchReport(len(genomes), len(results), sum(r.reused for r in results),
                        sum(r.original_bytes for r in results), sum(r.archive_bytes for r in results),
                        catalog.stat().st_size, time.perf_counter() - start, sketch_done - start,

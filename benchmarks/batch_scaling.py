@@ -1,0 +1,75 @@
+"""Wall-clock time of ``seqcoder batch`` with 1 and with 2 workers on the same inputs, in one
+run, and whether the archives are the same bytes.
+
+    python benchmarks/batch_scaling.py --json benchmarks/results/batch_scaling.json
+
+Default input: the three shared collections with ``--max-group-bases 40M``, so that the work
+splits into groups of similar size (a single 250 Mb group cannot be shared by two workers).
+Other processes on the machine take CPU too: the ratio is what this machine gave at the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def run(inputs: list[str], out: Path, workers: int, extra: list[str]) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    load = _load()
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "seqcoder", "batch", *inputs, "-o", str(out), "--workers",
+                           str(workers), "-q", "--json", *extra], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    report = json.loads(done.stdout)
+    archives = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.glob("group-*.sqcl"))}
+    return {"workers": workers, "wall_seconds": round(wall, 2), "load_before": round(load, 2),
+            "load_after": round(_load(), 2), "report": report, "archives": archives}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("inputs", nargs="*", default=[str(ROOT.parent / "shared" / "data" / "collections")])
+    p.add_argument("--max-group-bases", default="40M")
+    p.add_argument("--level", default="4")
+    p.add_argument("--json", help="also write the result here")
+    args = p.parse_args()
+    extra = ["--max-group-bases", args.max_group_bases, "-L", args.level]
+    work = Path(tempfile.mkdtemp(prefix="batch_scaling."))
+    try:
+        one = run(args.inputs, work / "w1", 1, extra)
+        two = run(args.inputs, work / "w2", 2, extra)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result = {"schema_version": 1,
+              "command": f"seqcoder batch {' '.join(args.inputs)} -o OUT --workers N {' '.join(extra)}",
+              "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared with other work)",
+              "genomes": one["report"]["genomes"], "groups": one["report"]["groups"],
+              "bytes_in": one["report"]["bytes_in"], "bytes_out": one["report"]["bytes_out"],
+              "runs": [{k: v for k, v in r.items() if k != "archives"} for r in (one, two)],
+              "speedup_2_over_1": round(one["wall_seconds"] / two["wall_seconds"], 3),
+              "archives_identical": one["archives"] == two["archives"]}
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
