@@ -26,7 +26,9 @@ def _size(text: str) -> int:
 
 def add_parsers(sub) -> None:
     """Add ``batch`` to the ``seqcoder`` subcommands."""
-    from .batch.group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD
+    from .batch.defaults import MAX_GROUP_BASES as DEFAULT_MAX_GROUP_BASES
+    from .batch.defaults import MIN_GROUP_BASES as DEFAULT_MIN_GROUP_BASES
+    from .batch.defaults import THRESHOLD as DEFAULT_THRESHOLD
 
     p = sub.add_parser("batch", help="pack many genomes into groups of similar ones, on Dask, with a catalog",
                        description="Sketch every genome, group similar ones, pack each group into a collection "

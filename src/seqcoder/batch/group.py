@@ -31,9 +31,9 @@ import numpy as np
 
 from .sketch import Sketch, distance_matrix, jaccard
 
-DEFAULT_THRESHOLD = 0.05  #: Jaccard at k=21 of roughly 89 % average nucleotide identity
-DEFAULT_MAX_GROUP_BASES = 500_000_000
-DEFAULT_MIN_GROUP_BASES = 20_000_000
+from .defaults import MAX_GROUP_BASES as DEFAULT_MAX_GROUP_BASES, MIN_GROUP_BASES as DEFAULT_MIN_GROUP_BASES
+from .defaults import THRESHOLD as DEFAULT_THRESHOLD
+
 MAX_TREE = 2000  #: larger groups skip the all-pairs tree
 
 

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-DEFAULT_K = 21
-DEFAULT_SCALED = 1000
-DEFAULT_MIN_HASHES = 500
+from .defaults import K as DEFAULT_K, MIN_HASHES as DEFAULT_MIN_HASHES, SCALED as DEFAULT_SCALED
+
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
