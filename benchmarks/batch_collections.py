@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from batch_common import emit, machine
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,14 +75,11 @@ def main() -> int:
     total_solo = sum(s["archive_bytes"] for s in solo.values())
     result = {"schema_version": 1, "command": " ".join(["seqcoder", "batch", str(root), "-o", "OUT", "--workers",
                                                          str(args.workers)]),
-              "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores (shared with other work)",
+              "machine": machine(),
               "batch": batch, "sets": per_set, "pack_each_set": solo, "pack_each_set_total_bytes": total_solo,
               "batch_over_separate": round(batch["bytes_out"] / total_solo, 4),
               "get_seconds": round(t_get, 2), "genomes_identical": identical, "genomes": len(names)}
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text + "\n")
+    emit(result, args.json)
     return 0 if identical == len(names) else 1
 
 

@@ -94,7 +94,7 @@ class RealCluster:
                 p.send_signal(signal.SIGTERM)
         for p in self.workers + [self.scheduler]:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()

@@ -11,14 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from conftest import fasta, write_family
-from seqcoder.batch import Catalog, check_directory, read_genome, run_batch
-from seqcoder.batch.tasks import PACK_DELAY_ENV
-from seqcoder.cli import main
-
 import numpy as np
+
+from conftest import fasta
+from seqcoder.batch import Catalog, check_directory, read_genome, run_batch
+from seqcoder.batch.inputs import find_genomes
+from seqcoder.batch.tasks import PACK_DELAY_ENV, pack_group, plan_jobs, sketch_genome
+from seqcoder.cli import main
 
 
 def _archives(out: Path) -> dict[str, str]:
@@ -50,11 +49,16 @@ def test_batch_groups_families_and_gives_every_genome_back(genomes, client, tmp_
     assert f"{len(made)} genomes in 3 groups" in listing and "alpha_00.fna" in listing
 
 
-def test_archive_bytes_do_not_depend_on_workers(genomes, client, tmp_path):
+def test_archive_bytes_do_not_depend_on_workers_or_task_order(genomes, client, tmp_path):
+    """Two workers on Dask against one process running the same tasks in reverse order."""
     root, _ = genomes
     run_batch([root], tmp_path / "two", client=client, min_group_bases=0)
-    one = run_batch([root], tmp_path / "one", workers=1, min_group_bases=0)
-    assert one.workers == 1
+    sketches = [sketch_genome(g) for g in reversed(find_genomes([root]))]
+    jobs = plan_jobs(sketches, 4, min_group_bases=0)
+    (tmp_path / "one").mkdir()
+    for job in reversed(jobs):
+        pack_group(str(tmp_path / "one"), job)
+    assert len(_archives(tmp_path / "one")) == 3
     assert _archives(tmp_path / "one") == _archives(tmp_path / "two")
 
 
@@ -103,7 +107,7 @@ def test_many_small_plasmid_files(client, tmp_path):
     rng = np.random.default_rng(7)
     backbones = [rng.integers(0, 4, 6000).astype(np.uint8) for _ in range(3)]
     made = {}
-    for i in range(120):
+    for i in range(40):
         codes = backbones[i % 3].copy()
         codes[rng.choice(6000, 20, replace=False)] = rng.integers(0, 4, 20)
         codes = np.concatenate([codes, rng.integers(0, 4, int(rng.integers(0, 3000))).astype(np.uint8)])
@@ -114,18 +118,18 @@ def test_many_small_plasmid_files(client, tmp_path):
         (sub / name).write_bytes(made[name])
     out = tmp_path / "out"
     report = run_batch([tmp_path / "in"], out, client=client)
-    assert report.genomes == 120 and report.groups == 1  # all small: one shared bin
+    assert report.genomes == 40 and report.groups == 1  # all small: one shared bin
     assert report.bytes_out < report.bytes_in / 8
     for name, data in made.items():
         assert read_genome(out, name) == data
 
 
-def test_interrupted_run_leaves_no_half_archive_and_resumes(genomes, tmp_path):
+def test_interrupted_run_leaves_no_half_archive_and_resumes(genomes, client, tmp_path):
     """Kill a whole run (client, scheduler, worker) in the middle of writing; rerun it."""
     root, made = genomes
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "seqcoder", "batch", str(root), "-o", str(out), "--workers", "1", "-q", "--min-group-bases", "0"]
-    run = subprocess.Popen(cmd, env={**os.environ, PACK_DELAY_ENV: "0.5"}, start_new_session=True,
+    run = subprocess.Popen(cmd, env={**os.environ, PACK_DELAY_ENV: "0.3"}, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     try:
@@ -138,7 +142,7 @@ def test_interrupted_run_leaves_no_half_archive_and_resumes(genomes, tmp_path):
         run.wait()
     assert not (out / "catalog.sqlite").exists()
     done = sorted(out.glob("group-*.sqcl"))
-    report = run_batch([root], out, workers=1, min_group_bases=0)
+    report = run_batch([root], out, client=client, min_group_bases=0)  # resumed on another cluster
     assert report.reused >= len(done) >= 1 and report.groups == 3
     assert check_directory(out) == []  # catalog and archives agree, no temporary file is left
     for name, data in made.items():
