@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -110,5 +112,8 @@ def test_catalog_round_trip_and_errors(tmp_path):
         with pytest.raises(CatalogError, match="no genome named 'h.fna'"):
             c.find(["h.fna"])
     assert not list(tmp_path.glob(".*.tmp"))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "catalog.sqlite").stat().st_mode & 0o777 == 0o666 & ~mask
     with pytest.raises(CatalogError, match="no catalog.sqlite"):
         Catalog(tmp_path / "elsewhere")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..collection.archive import _umask
 from ..errors import SeqcoderError
 
 CATALOG_NAME = "catalog.sqlite"
@@ -98,6 +99,7 @@ def write_catalog(directory: str | os.PathLike, meta: dict[str, str], groups: It
             db.close()
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; archives follow the umask too
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
