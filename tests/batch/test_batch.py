@@ -3,6 +3,7 @@ the same archive bytes for 1 or 2 workers, resume, an interrupted run, many smal
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conftest import fasta
+from batch_helpers import fasta
 from seqcoder.batch import Catalog, check_directory, read_genome, run_batch
 from seqcoder.batch.inputs import find_genomes
 from seqcoder.batch.tasks import PACK_DELAY_ENV, pack_group, plan_jobs, sketch_genome
@@ -101,6 +102,13 @@ def test_cli_batch_against_a_scheduler_and_input_errors_before_work(genomes, cli
                  "--scheduler", client.scheduler.address]) == 1
     assert "e.fa: empty file" in capsys.readouterr().err
     assert not list((tmp_path / "o3").glob("group-*"))
+    (tmp_path / "bad").mkdir()
+    whole = gzip.compress(fasta("b", np.random.default_rng(0).integers(0, 4, 50_000).astype(np.uint8)))
+    (tmp_path / "bad" / "b.fna.gz").write_bytes(whole[: len(whole) // 2])  # cut short
+    assert main(["batch", str(root / "phage"), str(tmp_path / "bad"), "-o", str(tmp_path / "o4"), "-q",
+                 "--scheduler", client.scheduler.address]) == 1
+    assert "b.fna.gz: cannot read" in capsys.readouterr().err
+    assert not list((tmp_path / "o4").glob("group-*"))
 
 
 def test_many_small_plasmid_files(client, tmp_path):

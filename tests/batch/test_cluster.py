@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import start_real_cluster, wait_for_workers
+from batch_helpers import start_real_cluster, wait_for_workers
 from seqcoder.batch import check_directory, read_genome, run_batch
 from seqcoder.batch.tasks import PACK_DELAY_ENV
 from seqcoder.cli import main

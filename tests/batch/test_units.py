@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import mutate
+from batch_helpers import mutate
 from seqcoder.batch.catalog import Catalog, CatalogError, GenomeRow, GroupRow, write_catalog
 from seqcoder.batch.group import cluster_sketches, plan_groups
 from seqcoder.batch.inputs import BatchInputError, find_genomes, is_fasta_name
