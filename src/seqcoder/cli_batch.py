@@ -59,6 +59,12 @@ def add_parsers(sub) -> None:
 
 
 def _cmd_batch(args) -> int:
+    try:
+        import distributed  # noqa: F401
+        import scipy  # noqa: F401
+    except ImportError as exc:
+        raise BatchCliError(f"seqcoder batch needs the dask extra ({exc.name} is missing): "
+                            "pip install 'seqcoder[dask]'") from None
     from .batch.inputs import read_path_list
     from .batch.run import run_batch
 

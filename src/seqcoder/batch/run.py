@@ -19,7 +19,6 @@ import contextlib
 import importlib.util
 import logging
 import os
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -201,7 +200,3 @@ def _write_catalog(out: Path, results: list[PackResult], level: int, threshold: 
             "scaled": str(DEFAULT_SCALED), "min_hashes": str(DEFAULT_MIN_HASHES), "threshold": repr(threshold),
             "max_group_bases": str(max_group_bases), "min_group_bases": str(min_group_bases), "genomes": str(len(genomes)), "groups": str(len(groups))}
     return write_catalog(out, meta, groups, genomes)
-
-
-def print_report(report: BatchReport, stream=sys.stderr) -> None:
-    print(f"seqcoder batch: {report.summary()}", file=stream)
