@@ -43,6 +43,9 @@ def test_batch_groups_families_and_gives_every_genome_back(genomes, client, tmp_
     assert (tmp_path / "got" / "beta_01.fna").read_bytes() == made["beta_01.fna"]
     assert main(["get", str(out), "phage_02.fna", "-o", str(tmp_path / "p.fa")]) == 0
     assert (tmp_path / "p.fa").read_bytes() == made["phage_02.fna"]
+    capsys.readouterr()
+    assert main(["get", str(out), "beta_02.fna", "--record", "beta_2", "-c"]) == 0  # one record, to stdout
+    assert capsys.readouterr().out == made["beta_02.fna"].decode()
     assert main(["get", str(out), "nope.fna", "-C", str(tmp_path / "x")]) == 1
     assert "no genome named 'nope.fna'" in capsys.readouterr().err and not (tmp_path / "x").exists()
     assert main(["list", str(out)]) == 0
