@@ -97,9 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(run=_cmd_info)
 
+    from .cli_batch import add_parsers as add_batch_parsers
     from .cli_collection import add_parsers as add_collection_parsers
 
     add_collection_parsers(sub)
+    add_batch_parsers(sub)
 
     p = sub.add_parser("models", help="list the shipped models")
     p.set_defaults(run=_cmd_models)
@@ -316,10 +318,14 @@ def _summary(info) -> dict:
 
 def _cmd_list(args) -> int:
     from .api import inspect
+    from .cli_batch import list_batch
     from .cli_collection import is_collection, list_collection
 
     reports = []
     for name in args.files:
+        if os.path.isdir(name):
+            list_batch(name, args.json)
+            continue
         if is_collection(name):
             collection = list_collection(name, args.json)
             if args.json:

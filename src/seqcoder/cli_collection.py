@@ -159,6 +159,10 @@ def _safe_name(directory: Path, name: str) -> Path:
 
 
 def _cmd_get(args) -> int:
+    if os.path.isdir(args.archive):  # a seqcoder batch directory: found through its catalog
+        from .cli_batch import cmd_get
+
+        return cmd_get(args)
     from .collection import Collection
 
     c = Collection(args.archive)

@@ -15,9 +15,9 @@ LAYERS = {
     "format": 2,
     "io": 3, "entropy": 3, "models": 3,
     "codecs": 4, "train": 4, "collection": 4,
-    "api": 5,
+    "api": 5, "batch": 5,
     "evaluate": 6, "bench": 6, "bench_collections": 6,
-    "cli": 7, "cli_collection": 7, "__init__": 8, "__main__": 8,
+    "cli": 7, "cli_collection": 7, "cli_batch": 7, "__init__": 8, "__main__": 8,
 }
 
 
