@@ -285,7 +285,7 @@ def _cmd_test(args) -> int:
     for name in args.files:
         try:
             if is_collection(name):
-                members = test_collection(name)
+                members = test_collection(name, args.threads)
                 if args.verbose:
                     print(f"{name}: OK ({members} members)")
                 continue

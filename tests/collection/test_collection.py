@@ -98,6 +98,9 @@ def test_bytes_do_not_depend_on_threads(tmp_path, files):
     a = Collection.create(tmp_path / "a.sqcl", files, threads=1)
     b = Collection.create(tmp_path / "b.sqcl", files, threads=3)
     assert a.path.read_bytes() == b.path.read_bytes()
+    one = dict((e.name, d) for e, d in a.iter_members(threads=1))
+    assert dict((e.name, d) for e, d in a.iter_members(threads=3)) == one
+    assert a.read("g3.fa", threads=2) == one["g3.fa"]
 
 
 def test_compressed_inputs_are_named_without_suffix(tmp_path, genomes):

@@ -27,9 +27,9 @@ from ..io.fasta import parse_fasta
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_member,
-                    is_reference)
-from .format import (CollectionHeader, CollectionIndex, MemberEntry, decode_member_block, encode_member_block,
-                     encode_trailer, read_index)
+                    is_reference, member_literals)
+from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
+                     encode_member_block, encode_trailer, read_index)
 
 #: members kept whole as references; every later member copies from them and from the pool of
 #: every earlier member's literals (README, "Collections": what the bound costs)
@@ -185,9 +185,11 @@ class Collection:
         except KeyError:
             raise SeqcoderError(f"{self.path}: no member named {name!r}") from None
 
-    def iter_members(self, names: Iterable[str] | None = None) -> Iterator[tuple[MemberEntry, bytes]]:
+    def iter_members(self, names: Iterable[str] | None = None, threads: int = 1
+                     ) -> Iterator[tuple[MemberEntry, bytes]]:
         """Decode the named members (all when None) in archive order, each verified against its
-        SHA-256. Members before the last one asked for are decoded only as far as references need."""
+        SHA-256. Members before the last one asked for are decoded only as far as references need.
+        With ``threads`` > 1, literal sections are decoded ahead on other threads (same output)."""
         wanted = set(range(len(self.members))) if names is None else {self._by_name.get(n, -1) for n in names}
         if names is not None:
             for n in names:
@@ -197,24 +199,40 @@ class Collection:
         last = max(wanted)
         ref = ReferenceText(None)
         ref.reserve(self._text_bases(last) + max(self.members[n].bases for n in wanted))
-        with open(self.path, "rb") as f:
-            for number in range(last + 1):
-                entry = self.members[number]
-                render = number in wanted
-                data = decode_member(entry, self._read_block(f, entry), number, ref, self.header.max_refs, render)
-                if render:
-                    assert data is not None
-                    yield entry, data
+        pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        ahead: dict[int, tuple[list[bytes], Future[np.ndarray] | None]] = {}
+        try:
+            with open(self.path, "rb") as f:
+                for number in range(last + 1):
+                    # keep a few blocks read and their literals decoding ahead of the token replay
+                    for later in range(number, min(last + 1, number + 2 * threads)):
+                        if later not in ahead:
+                            entry = self.members[later]
+                            sections = self._read_block(f, entry)
+                            job = (pool.submit(member_literals, entry, sections)
+                                   if pool and entry.kind == KIND_FASTA else None)
+                            ahead[later] = (sections, job)
+                    sections, job = ahead.pop(number)
+                    entry = self.members[number]
+                    render = number in wanted
+                    data = decode_member(entry, sections, number, ref, self.header.max_refs, render,
+                                         job.result() if job else None)
+                    if render:
+                        assert data is not None
+                        yield entry, data
+        finally:
+            if pool:
+                pool.shutdown(wait=True, cancel_futures=True)
 
-    def read(self, name: str) -> bytes:
+    def read(self, name: str, threads: int = 1) -> bytes:
         """The original bytes of member ``name``."""
-        for _, data in self.iter_members([name]):
+        for _, data in self.iter_members([name], threads):
             return data
         raise AssertionError("unreachable")
 
-    def read_record(self, name: str, record: str) -> bytes:
+    def read_record(self, name: str, record: str, threads: int = 1) -> bytes:
         """The bytes of one record (by its id, the header's first word, or ``#N``) of a member."""
-        data = self.read(name)
+        data = self.read(name, threads)
         parsed = parse_fasta(data)
         spans = parsed.records
         if record.startswith("#") and record[1:].isdigit():
@@ -229,10 +247,10 @@ class Collection:
             span = found[0]
         return data[span.start:span.end]
 
-    def test(self, progress: Progress | None = None) -> int:
+    def test(self, progress: Progress | None = None, threads: int = 1) -> int:
         """Decode every member and verify it; returns the number of members."""
         count = 0
-        for entry, _ in self.iter_members():
+        for entry, _ in self.iter_members(threads=threads):
             count += 1
             if progress:
                 progress(entry.original_size)

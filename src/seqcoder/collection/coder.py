@@ -238,9 +238,10 @@ def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
 
 
 def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: ReferenceText,
-                  max_refs: int, render: bool = True) -> bytes | None:
+                  max_refs: int, render: bool = True, literals: np.ndarray | None = None) -> bytes | None:
     """Rebuild a member (extending ``ref`` as the encoder did); ``render=False`` only extends
-    ``ref`` (a member that is needed as a reference but not asked for)."""
+    ``ref`` (a member that is needed as a reference but not asked for). ``literals``: the
+    member's literal bases when already decoded (on another thread)."""
     what = f"member {entry.name!r}"
     if entry.kind == KIND_RAW:
         if not render:
@@ -248,7 +249,8 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
         data = zstd.decompress(sections[0], entry.original_size, what)
     elif entry.kind == KIND_FASTA:
         keep = is_reference(number, max_refs)
-        literals = member_literals(entry, sections)
+        if literals is None:
+            literals = member_literals(entry, sections)
         if not keep and not render:
             ref.extend(literals)
             return None

@@ -617,13 +617,16 @@ def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
             if d > 0:
                 if p < 0 or p >= base + i:
                     return -2
-                for t in range(L):
-                    T[base + i + t] = T[p + t]
+                if p + L <= base + i:  # no overlap: a block copy (memmove)
+                    T[base + i:base + i + L] = T[p:p + L]
+                else:  # an overlapping copy repeats what it has just written, base by base
+                    for t in range(L):
+                        T[base + i + t] = T[p + t]
             else:
                 if p - L + 1 < 0 or p >= base + i:
                     return -2
-                for t in range(L):
-                    T[base + i + t] = 3 - T[p - t]
+                src = T[p - L + 1:p + 1]
+                T[base + i:base + i + L] = 3 - src[::-1]
             i += L
             p += d * L
             if i == n:
