@@ -241,10 +241,11 @@ def list_collection(path: str, as_json: bool) -> dict:
         bpb = f"{report['bits_per_base']:.4f}" if report["bits_per_base"] is not None else "-"
         print(f"{path}: collection of {len(rows)} members, level {c.header.level}, format v{c.header.version}")
         print(f"  {report['original_bytes']} -> {report['archive_bytes']} bytes, {bases} bases, {bpb} bits/base")
-        print(f"  {'member':<40} {'bytes':>12} {'archive':>10} {'bits/base':>9} {'records':>7}")
+        w = max([6] + [len(str(r["name"])) for r in rows])
+        print(f"  {'member':<{w}} {'bytes':>12} {'archive':>10} {'bits/base':>9} {'records':>7}")
         for r in rows:
             b = f"{r['bits_per_base']:.4f}" if r["bits_per_base"] is not None else "-"
-            print(f"  {r['name']:<40} {r['original_bytes']:>12} {r['archive_bytes']:>10} {b:>9} {r['records']:>7}")
+            print(f"  {r['name']:<{w}} {r['original_bytes']:>12} {r['archive_bytes']:>10} {b:>9} {r['records']:>7}")
     return report
 
 
