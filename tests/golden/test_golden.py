@@ -48,3 +48,28 @@ def test_golden_archive(name, codec, level, data):
 def test_golden_decodes(name, data):
     pytest.importorskip("torch")
     assert seqcoder.decompress((EXPECTED / name).read_bytes()) == data
+
+
+#: members of the golden collection archive: related sequences (a SNP, an indel, a reverse
+#: complement), the messy single-archive input and an empty file
+_BASE = b"ACGTTGCAACGGTTAACCGGTTAAAACCCGGGTTTAGCTAGCTAGGATCCATTGACCAGTACGATCGGATTACAGGCATTACG" * 3
+_RC = _BASE[::-1].translate(bytes.maketrans(b"ACGT", b"TGCA"))
+COLLECTION = [("a.fa", b">a\n" + _BASE + b"\n"),
+              ("b.fa", b">b\n" + _BASE[:40] + b"T" + _BASE[41:100] + _BASE[103:] + b"\n"),
+              ("c.fa", b">c reverse\n" + _RC + b"\n"), ("d.fa", INPUT), ("e.fa", b"")]
+
+
+@pytest.mark.parametrize("level", [1, 4])
+def test_golden_collection(tmp_path, level):
+    from seqcoder.collection import Collection
+
+    paths = []
+    for name, data in COLLECTION:
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    archive = Collection.create(tmp_path / "set.sqcl", paths, level=level).path.read_bytes()
+    name = f"collection-{level}.sqcl"
+    golden = _golden(name, archive)
+    assert archive == golden, "collection archive bytes changed: see this module's docstring"
+    (tmp_path / "old.sqcl").write_bytes(golden)
+    assert dict((e.name, d) for e, d in Collection(tmp_path / "old.sqcl").iter_members()) == dict(COLLECTION)
