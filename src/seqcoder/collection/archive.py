@@ -26,8 +26,8 @@ from ..io.atomic import write_atomically
 from ..io.fasta import parse_fasta
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
 from ..levels import DEFAULT_LEVEL, check_level
-from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_member,
-                    is_reference, member_literals)
+from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
+                    encode_member, is_reference, member_literals)
 from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
                      encode_member_block, encode_trailer, read_index)
 
@@ -128,8 +128,10 @@ class Collection:
         def write(sink: BinaryIO) -> None:
             head = header.to_bytes()
             sink.write(head)
-            members = _write_members(sink, len(head), header, [], ReferenceText(_params(header)),
-                                     list(zip(names, inputs)), threads, strict, progress)
+            ref = ReferenceText(_params(header))
+            ref.reserve(_estimated_bases(inputs))
+            members = _write_members(sink, len(head), header, [], ref, list(zip(names, inputs)), threads,
+                                     strict, progress)
             index = CollectionIndex(members).to_bytes()
             sink.write(index + encode_trailer(len(index)))
 
@@ -259,6 +261,16 @@ class Collection:
     @property
     def archive_size(self) -> int:
         return self.path.stat().st_size
+
+
+def _estimated_bases(inputs: Sequence[str | os.PathLike]) -> int:
+    """About how many bases the inputs hold (compressed ones at 4x their size), so that the
+    reference text is allocated once: room that is never written costs no memory."""
+    total = 0
+    for path in inputs:
+        size = os.path.getsize(path)
+        total += 4 * size if str(path).endswith(COMPRESSED_SUFFIXES) else size
+    return min(total, MAX_REFERENCE_BASES // 2)
 
 
 def _params(header: CollectionHeader) -> MatchParams:

@@ -45,7 +45,7 @@ class MatchParams:
     cap: int = 64  #: bases compared when ranking candidates
     window: int = 32  #: bases looked at after a mismatch ...
     window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
-    switch: int = 1  #: after a SNP, switch to a diagonal whose exact run is clearly longer
+    switch: int = 128  #: after a SNP whose next run is shorter than this, look for a clearly longer diagonal
     margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
 
     def array(self) -> np.ndarray:
@@ -58,7 +58,7 @@ class MatchParams:
         p = cls(*values)
         if not (8 <= p.k <= 31 and 1 <= p.step <= 64 and 10 <= p.hash_bits <= 30 and p.candidates >= 1
                 and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match
-                and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and p.switch in (0, 1)
+                and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and 0 <= p.switch <= 1 << 16
                 and (p.margin == 0 or p.k <= p.margin <= 1 << 20)):
             raise FormatError(f"match parameters out of range: {values}")
         return p
@@ -104,7 +104,7 @@ class ReferenceText:
         self._nolog = np.zeros(0, dtype=np.int64)
         #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts,
         #: targets, switches
-        self.stats = np.zeros(8, dtype=np.int64)
+        self.stats = np.zeros(9, dtype=np.int64)
         self._lits = self._buf = np.zeros(0, dtype=np.uint8)
         self._log = np.zeros(0, dtype=np.int64)
 
@@ -151,7 +151,7 @@ class ReferenceText:
             self._log = np.empty(n // self.params.step + 2, dtype=np.int64)
             self._buf = np.empty(n // 2 + 1024, dtype=np.uint8)
         log, lits = self._log, self._lits
-        stats = np.zeros(8, dtype=np.int64)
+        stats = np.zeros(9, dtype=np.int64)
         while True:
             buf = self._buf
             probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)

@@ -36,6 +36,7 @@ import numpy as np
 from numba import njit
 
 M32 = 0xFFFFFFFF
+PF = 8  #: how far ahead the literal search reads the head table
 #: ids of the adaptive-bit regions of the token model, each ``_REGION`` contexts wide
 _REGION = 8192
 F_LEN, F_EVENT, F_SNP, F_LIT, F_DELTA, F_FLAGS = range(6)
@@ -44,8 +45,9 @@ N_PROBS = 6 * _REGION
 #: ``prm`` of the encoder: 0 k, 1 step, 2 head-table bits, 3 candidates per strand,
 #: 4 shortest new match, 5 bases that must agree after an indel, 6 largest indel tried,
 #: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
-#: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP (0/1),
-#: 11 positions indexed at each end of a long copy (0: index every position)
+#: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP
+#: when the current one's run is shorter than this (0: never), 11 positions indexed at each
+#: end of a long copy (0: index every position). Named in ``coder.MatchParams``.
 N_PRM = 12
 
 
@@ -390,6 +392,7 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     d = 1
     prev_ev = 1
     switch = prm[10]
+    touched = 0  # sum of the early head reads (kept so that they are not optimised away)
     margin = prm[11]
     sw_q = -1  # a better diagonal to switch to right after a SNP (-1: none)
     sw_d = 1
@@ -444,8 +447,8 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 p += d
                 prev_ev = 0
                 if switch and i < n:
-                    cur = _match_len(S, i, T, p, d, base + i, 256)
-                    if cur < 256:
+                    cur = _match_len(S, i, T, p, d, base + i, switch)
+                    if cur < switch:
                         sq, sd, run = _better_diagonal(S, i, T, base + i, p, d, cur, prm, head, chain, ctag)
                         if run > 0:
                             sw_q = sq
@@ -468,6 +471,15 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + t])
                 x = (x << 2) | c
                 xr = xr | ((3 - c) << (2 * t))
+        # the k-mer PF positions ahead, whose head entries are read early: independent loads
+        # overlap, so the table's cache misses are paid a few at a time instead of one by one
+        xf = 0
+        xrf = 0
+        if j + PF + k <= n:
+            for t in range(k):
+                c = int(S[j + PF + t])
+                xf = (xf << 2) | c
+                xrf = xrf | ((3 - c) << (2 * t))
         while j < n:
             # the index holds every k-mer that ends before S[j]
             if base + j - k >= inserted + step:
@@ -538,6 +550,11 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + k - 1])
                 x = ((x << 2) | c) & kmask
                 xr = (xr >> 2) | ((3 - c) << rshift)
+            if j + PF + k <= n:
+                c = int(S[j + PF + k - 1])
+                xf = ((xf << 2) | c) & kmask
+                xrf = (xrf >> 2) | ((3 - c) << rshift)
+                touched += head[_hash(xf, hbits)] + head[_hash(xrf, hbits)]
         n_lit = j - start
         b0 = st[3]
         _code_nlit(False, st, buf, P, first, n_lit)
@@ -573,6 +590,7 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
             buf[st[3]] = (x1 >> 24) & 255
         st[3] += 1
         x1 = (x1 << 8) & M32
+    stats[8] = touched & 1
     return st[3], nlit, nlog
 
 
