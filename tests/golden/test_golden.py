@@ -31,3 +31,17 @@ def test_golden_archive(codec, level):
     assert path.exists(), f"no golden file {path.name}; regenerate with SEQCODER_REGEN_GOLDEN=1"
     assert archive == path.read_bytes(), "archive bytes changed: see this module's docstring"
     assert seqcoder.decompress(path.read_bytes()) == INPUT
+
+
+# Archives written before cm payload version 3 (levels whose model changed with it): they must
+# keep decoding byte for byte. Frozen; never regenerated.
+FROZEN = sorted((EXPECTED / "cm-v2").glob("*.sqc"))
+
+
+@pytest.mark.parametrize("path", FROZEN, ids=[p.name for p in FROZEN])
+def test_frozen_cm_v2_archive(path):
+    assert seqcoder.decompress(path.read_bytes()) == INPUT
+
+
+def test_frozen_cm_v2_present():
+    assert {p.name for p in FROZEN} == {"cm-6.sqc", "cm-9.sqc"}

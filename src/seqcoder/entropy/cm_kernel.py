@@ -45,8 +45,25 @@ from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 ne
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
 
 
+#: the fields of ``prm``, in order: :func:`.cm.kernel_params` fills the array by these names
+#: and the kernel reads it through the ``P_*`` constants below (compile-time constants)
+PRM_FIELDS = (
+    "mm_len", "mm_bits", "mm_thr", "repl", "lr1", "lr2", "lr3", "arate", "vcap", "m3",
+    "cap", "am", "nf", "nrc", "fast", "apm1", "lrd", "lrk", "vote", "rsync", "rsmax",
+    # version 3 switches (0 = off, the version-2 model)
+    "racc",   # follower maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale)
+    "nl",     # light repeat followers (0: none)
+    "lk",     # their seed length (<= 16 bases)
+    "lbits",  # log2 buckets of their seed table LT
+    "lw",     # positions kept per LT bucket
+    "lthr",   # their miss threshold (of the last 16 bases)
+    "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
+)
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
-N_PRM = 21
+N_PRM = len(PRM_FIELDS)
+(P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
+ P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
+ P_LBITS, P_LW, P_LTHR, P_DRV) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -61,17 +78,22 @@ def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
     for start, size, hashed in T_parts:
         if hashed:
             T[start:start + size:4] = 0
-    nw = max(int(prm[12]), int(prm[13]), 1)
-    MT = np.full((1 << int(prm[1])) * nw, -1, dtype=np.int32)
-    return T, MT
+    nw = max(int(prm[P_NF]), int(prm[P_NRC]), 1)
+    MT = np.full((1 << int(prm[P_MM_BITS])) * nw, -1, dtype=np.int32)
+    lsize = 1
+    if int(prm[P_NL]) > 0:
+        lsize = (1 << int(prm[P_LBITS])) * int(prm[P_LW])
+    LT = np.full(lsize, 0, dtype=np.int32)
+    return T, MT, LT
 
 
 @njit(cache=True, nogil=True)
 def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm, data,
-              SQ, ST, RT, T, MT):
+              SQ, ST, RT, T, MT, LT):
     """Code ``codes`` (encode) or fill ``codes`` from ``data`` (decode).
 
-    ``T`` and ``MT`` are the model and repeat tables from :func:`alloc_tables`.
+    ``T``, ``MT`` and ``LT`` are the model, repeat and light-seed tables from
+    :func:`alloc_tables`.
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
@@ -90,20 +112,27 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     M32 = 0xFFFFFFFF
     INIT = 2147483648  # p = 0.5 in 22 bits, count 0
 
-    mm_len = prm[0]
-    mm_bits = prm[1]
-    mm_thr = prm[2]
-    lr1 = prm[4]
-    lr2 = prm[5]
-    lr3 = prm[6]
-    arate = prm[7]
-    vcap = prm[8]
-    fast = prm[14]
-    m3mode = prm[9]
-    lrd = prm[16]
-    lrk = prm[17]
-    rsync = prm[19]
-    rsmax = prm[20]
+    mm_len = prm[P_MM_LEN]
+    mm_bits = prm[P_MM_BITS]
+    mm_thr = prm[P_MM_THR]
+    lr1 = prm[P_LR1]
+    lr2 = prm[P_LR2]
+    lr3 = prm[P_LR3]
+    arate = prm[P_ARATE]
+    vcap = prm[P_VCAP]
+    fast = prm[P_FAST]
+    m3mode = prm[P_M3]
+    lrd = prm[P_LRD]
+    lrk = prm[P_LRK]
+    rsync = prm[P_RSYNC]
+    rsmax = prm[P_RSMAX]
+    racc = prm[P_RACC]
+    NL = prm[P_NL]
+    lk = prm[P_LK]
+    lbits = prm[P_LBITS]
+    LW = prm[P_LW]
+    lthr = prm[P_LTHR]
+    drv = prm[P_DRV]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
     base = np.zeros(nm, dtype=np.int64)
@@ -132,8 +161,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
     # ---- repeat models: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
-    NF = prm[12]
-    NRC = prm[13]
+    NF = prm[P_NF]
+    NRC = prm[P_NRC]
     NR = NF + NRC
     NW = NF
     if NRC > NW:
@@ -144,21 +173,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     KR = 24  # length of the reverse-complement register
-    repl = prm[3]
+    repl = prm[P_REPL]
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
     pbits = 1
     while (1 << pbits) <= n + 1:
         pbits += 1
-    cbits = 31 - pbits
-    if cbits > 32 - mm_bits:
-        cbits = 32 - mm_bits
-    if cbits > 12:
-        cbits = 12
-    if cbits < 0:
-        cbits = 0
+    cbits = _check_bits(pbits, mm_bits)
     pmask = (1 << pbits) - 1
     cmask = (1 << cbits) - 1
-    cpos = np.zeros(NW + 1, dtype=np.int64)
+    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates: position, length
     cln = np.zeros(NW + 1, dtype=np.int64)
     rptr = np.full(NR + 1, -1, dtype=np.int64)
     rlen = np.zeros(NR + 1, dtype=np.int64)
@@ -167,16 +190,43 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     rctx = np.zeros(NR + 1, dtype=np.int64)
     rebit = np.zeros(NR + 1, dtype=np.int64)
     rmi = np.zeros(NR + 1, dtype=np.int64)
-    # adaptive maps for the repeat models: [model][len bucket 16][misses 0..8][node kind 2]
-    # [follower][len bucket 24][misses 0..8][node kind 2]
-    RM = np.full((NR + 1) * 24 * 9 * 2, 49152, dtype=np.int64)
+    rhit = np.zeros(NR + 1, dtype=np.int64)  # lifetime hits / tries of the current follow
+    rtry = np.zeros(NR + 1, dtype=np.int64)
+    # adaptive maps for the repeat models: [follower, or its accuracy bucket with racc]
+    # [len bucket 24][misses 0..8][node kind 2]
+    NRM = NR + 1
+    if racc and NRM < 8:
+        NRM = 8
+    RM = np.full(NRM * 24 * 9 * 2, 49152, dtype=np.int64)
+
+    # ---- light repeat followers: NL cheap followers seeded by fresh matches of lk-mers (LW
+    # positions per bucket of LT), each predicting through a map keyed by its lifetime
+    # accuracy and recent misses; their evidence is summed into one mixer input
+    NLa = NL
+    if NLa < 1:
+        NLa = 1
+    lptr = np.full(NLa, -1, dtype=np.int64)
+    ldir = np.zeros(NLa, dtype=np.int64)
+    lhit = np.zeros(NLa, dtype=np.int64)
+    ltry = np.zeros(NLa, dtype=np.int64)
+    lmiss = np.zeros(NLa, dtype=np.int64)
+    lsym = np.zeros(NLa, dtype=np.int64)
+    lctx = np.zeros(NLa, dtype=np.int64)
+    lebit = np.zeros(NLa, dtype=np.int64)
+    nla = 0  # the active light followers are 0..nla-1
+    LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
+    lmask = (1 << (2 * lk)) - 1
+    if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
+        return np.zeros(1, dtype=np.uint8), -1
+    ec = 0  # recent coding loss (drv): running mean of |error| in 12-bit units
+    lastf = 0  # 1 + whether the longest forward follower was right at the last base
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
     hh = 0
 
     # ---- mixers
-    use_am = prm[11]
+    use_am = prm[P_AM]
     NI = nm + NR + 2  # orders, repeat models, hint, bias
     if use_am:
         NI += nm  # adaptive (count, p) maps of the orders
@@ -185,9 +235,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         for q in range(64):
             AM[j * 64 + q] = q * 1024 + 512
     ami = np.zeros(nm, dtype=np.int64)
-    use_vote = prm[18]
+    use_vote = prm[P_VOTE]
+    XV = -1
     if use_vote:
-        NI += 1  # vote of the repeat followers
+        XV = NI  # vote of the repeat followers
+        NI += 1
+    XL = -1
+    if NL > 0:
+        XL = NI  # summed evidence of the light followers
+        NI += 1
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -236,8 +292,21 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     rr = 0  # reverse-complement register (KR bases)
     H48 = (1 << 48) - 1
 
+    lcbits = _check_bits(pbits, lbits)
+    lif = -1
+    lir = -1
+    lchkf = 0
+    lchkr = 0
+    lef = 0
+    ler = 0
     for i in range(n):
         # ------------------------------------------------ contexts for base i
+        if NL > 0 and i >= lk + 1:
+            # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
+            lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
+            lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
+            lef = int(LT[lif])
+            ler = int(LT[lir])
         for m in range(nm):
             c = h & kmask[m]
             if direct[m] == 1:
@@ -279,10 +348,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rsym[r] = int(codes[rptr[r]])
                 else:
                     rsym[r] = 3 - int(codes[rptr[r]])
-                mc = rmiss[r] & 0xFF
-                mc = (mc & 0x55) + ((mc >> 1) & 0x55)
-                mc = (mc & 0x33) + ((mc >> 2) & 0x33)
-                mc = (mc & 0x0F) + (mc >> 4)
+                mc = _popcount16(rmiss[r] & 0xFF)
                 lb = rlen[r]
                 if lb > 15:
                     lb = 16
@@ -290,7 +356,17 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     while q > 0 and lb < 23:
                         lb += 1
                         q >>= 1
-                rctx[r] = ((r * 24 + lb) * 9 + mc) * 2
+                rq = r
+                if racc:
+                    rq = _acc_bucket(rhit[r], rtry[r], racc)
+                rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
+        for q in range(nla):
+            if ldir[q] == 0:
+                lsym[q] = int(codes[lptr[q]])
+            else:
+                lsym[q] = 3 - int(codes[lptr[q]])
+            mc = _popcount16(lmiss[q] & 0xFF)
+            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         hc = 0
         if not fast:
@@ -331,13 +407,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             fbest = -1
             rbest = -1
             for r in range(NR):
-                eb = -1
-                sy = rsym[r]
-                if sy >= 0:
-                    if node == 0:
-                        eb = sy >> 1
-                    elif (sy >> 1) == b1:
-                        eb = sy & 1
+                eb = _expected_bit(rsym[r], node, b1)
                 rebit[r] = eb
                 if eb >= 0:
                     rmi[r] = rctx[r] + node
@@ -373,7 +443,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         if rlen[r] > vl:
                             vl = rlen[r]
                 vmi = -1
-                X[NI - 1] = 0
+                X[XV] = 0
                 if v0 + v1 > 0:
                     if v0 > 3:
                         v0 = 3
@@ -387,7 +457,23 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     if vl >= 64:
                         lbv = 3
                     vmi = ((v1 * 4 + v0) * 4 + lbv) * 3 + nctx
-                    X[NI - 1] = ST[VM[vmi] >> 4]
+                    X[XV] = ST[VM[vmi] >> 4]
+            if NL > 0:
+                sl = 0
+                for q in range(nla):
+                    eb = _expected_bit(lsym[q], node, b1)
+                    lebit[q] = eb
+                    if eb >= 0:
+                        v = int(ST[LM[lctx[q] + node] >> 4])
+                        if eb == 1:
+                            sl += v
+                        else:
+                            sl -= v
+                if sl > 2047:
+                    sl = 2047
+                if sl < -2047:
+                    sl = -2047
+                X[XL] = sl
 
             # mixer 1: repeat-model state
             fs = 0
@@ -411,7 +497,13 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if rlen[rbest] >= 32:
                     rs = 3
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
-            w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
+            if drv and not has_hint:
+                cb = ec >> 13  # loss class: mean |error| in steps of 512 (of 4096), at most 4
+                if cb > 4:
+                    cb = 4
+                w2 = (((cb * 3 + lastf) * 16 + (h & 15)) * 3 + nctx) * NI
+            else:
+                w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
             if m3mode == 1:
                 nact = 0
                 for r in range(NR):
@@ -582,6 +674,18 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
             if use_vote and vmi >= 0:
                 VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
+            for q in range(nla):
+                if lebit[q] >= 0:
+                    hit = 0
+                    if lebit[q] == bit:
+                        hit = 1
+                    li = lctx[q] + node
+                    LM[li] += ((hit << 16) - LM[li]) >> 6
+            if drv:
+                ae = (bit << 12) - p
+                if ae < 0:
+                    ae = -ae
+                ec += ((ae << 4) - ec) >> 5
             if node == 0:
                 b1 = bit
             else:
@@ -649,10 +753,22 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 T[ix] = (pp << 10) | cnt
 
         # repeat models: follow, score, drop
+        if drv:
+            lastf = 0
+            fb = -1
+            for r in range(NF):
+                if rptr[r] >= 0 and (fb < 0 or rlen[r] > rlen[fb]):
+                    fb = r
+            if fb >= 0:
+                lastf = 1
+                if rsym[fb] == sym:
+                    lastf = 2
         for r in range(NR):
             if rptr[r] < 0:
                 continue
+            rtry[r] += 1
             if rsym[r] == sym:
+                rhit[r] += 1
                 rlen[r] += 1
                 rmiss[r] = (rmiss[r] << 1) & 0xFFFF
             else:
@@ -689,13 +805,14 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rptr[r] += bd
                     rlen[r] = bl
                     rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-            mc = rmiss[r]
-            mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
-            mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
-            mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
-            mc = (mc & 0x00FF) + (mc >> 8)
+            mc = _popcount16(rmiss[r])
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
+        if NL > 0:
+            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
+            if lif >= 0:
+                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
+                                  lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
         if NR > 0 and i + 1 >= mm_len:
             for dr in range(2):
                 if dr == 0:
@@ -775,6 +892,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         rptr[tgt] = cpos[b]
                         rlen[tgt] = cln[b]
                         rmiss[tgt] = 0
+                        rhit[tgt] = 0
+                        rtry[tgt] = 0
                         nc -= 1
                         cpos[b] = cpos[nc]
                         cln[b] = cln[nc]
@@ -783,9 +902,184 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         MT[mi + wy] = MT[mi + wy - 1]
                     MT[mi] = (mchk << pbits) | (i + 1)
 
+
     if not decode:
         # flush: one byte that lies strictly inside [x1, x2] when followed by zeros
         if olen < ocap:
             out[olen] = (x1 >> 24) + 1
         olen += 1
     return out, olen
+
+
+@njit(cache=True, inline="always")
+def _expected_bit(sy, node, b1):
+    """The bit a follower that predicts base ``sy`` (-1: none) expects at ``node`` (after
+    the high bit ``b1``), or -1 when it expects nothing there."""
+    if sy < 0:
+        return -1
+    if node == 0:
+        return sy >> 1
+    if (sy >> 1) == b1:
+        return sy & 1
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _popcount16(x):
+    """Number of set bits of a 16-bit miss history."""
+    x = (x & 0x5555) + ((x >> 1) & 0x5555)
+    x = (x & 0x3333) + ((x >> 2) & 0x3333)
+    x = (x & 0x0F0F) + ((x >> 4) & 0x0F0F)
+    return (x & 0x00FF) + (x >> 8)
+
+
+@njit(cache=True, inline="always")
+def _check_bits(pbits, tbits):
+    """Check bits kept beside a ``pbits``-bit position in a table of 2^``tbits`` buckets."""
+    cbits = 31 - pbits
+    if cbits > 32 - tbits:
+        cbits = 32 - tbits
+    if cbits > 12:
+        cbits = 12
+    if cbits < 0:
+        cbits = 0
+    return cbits
+
+
+@njit(cache=True, inline="always")
+def _acc_bucket(hits, tries, mode):
+    """Lifetime accuracy of a follower as one of 8 buckets (``mode`` 1: linear, 2: miss rate)."""
+    if mode == 1:
+        a = (8 * hits) // (tries + 1)
+        if a > 7:
+            a = 7
+        return a
+    if tries < 3:
+        return 0
+    f = ((tries - hits) << 8) // tries
+    if f == 0:
+        return 7
+    if f < 8:
+        return 6
+    if f < 16:
+        return 5
+    if f < 32:
+        return 4
+    if f < 64:
+        return 3
+    if f < 128:
+        return 2
+    return 1
+
+
+@njit(cache=True, inline="always")
+def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
+    """After base ``i``: score and move the light followers, drop those with more than
+    ``lthr`` misses in the last 16 bases. Returns the new number of active followers (they
+    are kept at 0..nla-1)."""
+    q = 0
+    while q < nla:
+        hit = 0
+        if lsym[q] == sym:
+            hit = 1
+        ltry[q] += 1
+        lhit[q] += hit
+        lmiss[q] = ((lmiss[q] << 1) | (1 - hit)) & 0xFFFF
+        if ldir[q] == 0:
+            lptr[q] += 1
+        else:
+            lptr[q] -= 1
+        mc = _popcount16(lmiss[q])
+        if mc > lthr or lptr[q] > i or lptr[q] < 0:
+            nla -= 1
+            lptr[q] = lptr[nla]
+            ldir[q] = ldir[nla]
+            lhit[q] = lhit[nla]
+            ltry[q] = ltry[nla]
+            lmiss[q] = lmiss[nla]
+            lsym[q] = lsym[nla]
+            continue
+        q += 1
+    return nla
+
+
+@njit(cache=True, inline="always")
+def _light_bucket(c, lbits, LW, cbits):
+    """Bucket start in LT and check bits of the hashed light seed ``c`` (<= 16 bases)."""
+    M32 = 0xFFFFFFFF
+    hv = ((c & 0xFFFFFF) * 0x2F0B3A49 + (c >> 24) * 0x1B873593 + 0x5BD1E995) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    hv = hv ^ (hv >> 13)
+    return (hv >> (32 - lbits)) * LW, hv & ((1 << cbits) - 1)
+
+
+@njit(cache=True, inline="always")
+def _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, chkf, lef, lir, chkr, ler,
+                lptr, ldir, lhit, ltry, lmiss, LT):
+    """After base ``i`` (and :func:`_light_follow`): seed light followers from fresh matches
+    of the ``lk``-mer that ended at base ``i - 1`` on either strand (buckets ``lif``/``lir``
+    of LT, whose first entries ``lef``/``ler`` were read before base ``i`` was coded, so
+    that the memory access overlaps the coding) that also predicted base ``i``; then store
+    position ``i`` for that forward lk-mer. Returns the new number of active followers."""
+    for dr in range(2):
+        li = lif
+        chk = chkf
+        ent = lef
+        if dr == 1:
+            li = lir
+            chk = chkr
+            ent = ler
+        for wy in range(LW):
+            if nla >= NL:
+                break
+            if wy > 0:
+                ent = int(LT[li + wy])
+            if ent <= 0:
+                break
+            if (ent >> pbits) != chk:
+                continue
+            cand = ent & pmask
+            # the earlier copy ends (forward) or starts (reverse complement) next to cand;
+            # a fresh match: the lk-mer and the base after it match, the base before it not
+            ok = 1
+            if dr == 0:
+                if cand >= i or int(codes[cand]) != sym:
+                    continue
+                for j in range(lk):
+                    if int(codes[cand - 1 - j]) != int(codes[i - 1 - j]):
+                        ok = 0
+                        break
+                if (ok and cand - 1 - lk >= 0
+                        and int(codes[cand - 1 - lk]) == int(codes[i - 1 - lk])):
+                    ok = 0
+                pos = cand + 1
+            else:
+                if cand - lk - 1 < 0 or 3 - int(codes[cand - lk - 1]) != sym:
+                    continue
+                for j in range(lk):
+                    if int(codes[cand - lk + j]) != 3 - int(codes[i - 1 - j]):
+                        ok = 0
+                        break
+                if ok and cand < i and int(codes[cand]) == 3 - int(codes[i - 1 - lk]):
+                    ok = 0
+                pos = cand - lk - 2
+                if pos < 0:
+                    ok = 0
+            if not ok:
+                continue
+            for q in range(nla):
+                if lptr[q] == pos and ldir[q] == dr:
+                    ok = 0
+                    break
+            if not ok:
+                continue
+            lptr[nla] = pos
+            ldir[nla] = dr
+            lhit[nla] = 0
+            ltry[nla] = 0
+            lmiss[nla] = 0
+            nla += 1
+    for wy in range(LW - 1, 0, -1):
+        LT[lif + wy] = LT[lif + wy - 1]
+    LT[lif] = (chkf << pbits) | i
+    return nla

@@ -1,0 +1,129 @@
+"""The version-3 switches of the cm kernel: each is compiled-vs-interpreter identical, round
+trips, changes the coded bytes when on (so it is really wired in), and version-2 payloads
+keep decoding with the version-2 model sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import seqcoder.entropy.cm as cm
+from seqcoder.entropy import cm_decode, cm_encode
+from seqcoder.entropy.cm_kernel import N_PRM, PRM_FIELDS
+
+
+def _repetitive(n: int, seed: int = 2) -> np.ndarray:
+    """Random bases in which copies of earlier stretches (either strand, a few substitutions,
+    20..400 bases long) make up about half: the repeats that followers are made for."""
+    rng = np.random.default_rng(seed)
+    out = rng.integers(0, 4, 64, dtype=np.uint8).tolist()
+    while len(out) < n:
+        if rng.random() < 0.5:
+            out += rng.integers(0, 4, int(rng.integers(20, 200))).tolist()
+            continue
+        ln = int(rng.integers(20, 400))
+        start = int(rng.integers(0, max(1, len(out) - ln)))
+        seg = np.array(out[start:start + ln], dtype=np.uint8)
+        if rng.random() < 0.5:
+            seg = (3 - seg)[::-1]
+        seg[rng.integers(0, len(seg), 1 + len(seg) // 50)] = rng.integers(0, 4, 1 + len(seg) // 50)
+        out += seg.tolist()
+    return np.array(out[:n], dtype=np.uint8)
+
+
+SWITCHES = {
+    "racc1": {"racc": 1},
+    "racc2": {"racc": 2},
+    "light": {"light": (16, 11, 22, 4, 8)},
+    "light_small": {"light": (3, 6, 12, 2, 4)},
+    "drv": {"drv": 1},
+}
+
+
+@pytest.fixture
+def level4(monkeypatch):
+    """Level 4 of version 3 with a switch set by the test (restored afterwards)."""
+    levels = dict(cm._LEVELS)
+    monkeypatch.setattr(cm, "_LEVELS", levels)
+    monkeypatch.setattr(cm, "_BY_VERSION", {2: cm._LEVELS_V2, 3: levels})
+
+    def set_(**kw):
+        levels[4] = {**cm._LEVELS_V2[4], **kw}
+
+    return set_
+
+
+@pytest.mark.parametrize("name", sorted(SWITCHES))
+def test_switch_twin_identical_and_roundtrip(level4, name):
+    codes = _repetitive(1500, 11)
+    base = cm_encode(codes, 4, _version=2)
+    level4(**SWITCHES[name])
+    fast = cm_encode(codes, 4)
+    assert fast[0] == 3
+    assert fast != base, f"switch {name} changed nothing"
+    assert cm_encode(codes, 4, _python=True) == fast
+    assert np.array_equal(cm_decode(fast, len(codes), 4), codes)
+    assert np.array_equal(cm_decode(fast, len(codes), 4, _python=True), codes)
+
+
+def test_all_switches_together_with_hint(level4):
+    codes = _repetitive(1200, 12)
+    hint = codes.copy()
+    hint[::5] = 4
+    merged = {}
+    for kw in SWITCHES.values():
+        merged.update(kw)
+    level4(**merged)
+    fast = cm_encode(codes, 4, hint)
+    assert cm_encode(codes, 4, hint, _python=True) == fast
+    assert np.array_equal(cm_decode(fast, len(codes), 4, hint), codes)
+
+
+def test_light_followers_help_on_repeats(level4):
+    codes = _repetitive(60_000, 13)
+    level4(racc=1)
+    without = len(cm_encode(codes, 4))
+    level4(racc=1, light=(16, 11, 22, 4, 8))
+    with_light = cm_encode(codes, 4)
+    assert np.array_equal(cm_decode(with_light, len(codes), 4), codes)
+    assert len(with_light) < without
+
+
+@pytest.mark.parametrize("level", range(1, 10))
+def test_version2_payloads_still_decode(level):
+    codes = _repetitive(4000, level)
+    old = cm_encode(codes, level, _version=2)
+    assert old[0] == 2
+    assert np.array_equal(cm_decode(old, len(codes), level), codes)
+    new = cm_encode(codes, level)
+    assert new[0] == cm.payload_version(level)
+    assert np.array_equal(cm_decode(new, len(codes), level), codes)
+    if new[0] == 2:
+        assert new == old  # an unchanged model keeps writing (and pinning) version 2
+
+
+def test_level1_unchanged():
+    # the lean kernel and its payload are the same as in version 2
+    assert cm.payload_version(1) == 2
+    assert cm.level_config(1) == cm.level_config(1, 2)
+
+
+def test_version2_configs_have_every_switch_off():
+    for lv in range(1, 10):
+        cfg = cm.level_config(lv, 2)
+        for key, off in cm.V3_OFF.items():
+            assert cfg[key] == off
+
+
+def test_kernel_params_named():
+    prm = cm.kernel_params(cm.level_config(9), 10_000)
+    assert prm.shape == (N_PRM,) and len(set(PRM_FIELDS)) == N_PRM
+    assert prm[PRM_FIELDS.index("nf")] == cm.level_config(9)["rep"][3]
+    assert prm[PRM_FIELDS.index("racc")] == cm.level_config(9)["racc"]
+
+
+def test_unknown_version_rejected():
+    with pytest.raises(ValueError):
+        cm_decode(b"\x04\x00\x00", 10, 4)
+    with pytest.raises(ValueError):
+        cm.level_config(4, 7)
