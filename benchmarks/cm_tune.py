@@ -96,6 +96,9 @@ def main() -> None:
     if len(args.files) > 1:
         for lv, (b, n, ce, _) in tot.items():
             print(f"TOTAL L{lv} bases={n} bytes={b} bpb={8 * b / n:.4f} enc cpu {n / ce / 1e6:.3f} MB/s")
+    import resource
+
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

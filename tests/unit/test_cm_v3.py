@@ -34,8 +34,8 @@ def _repetitive(n: int, seed: int = 2) -> np.ndarray:
 SWITCHES = {
     "racc1": {"racc": 1},
     "racc2": {"racc": 2},
-    "light": {"light": (16, 11, 22, 4, 8)},
-    "light_small": {"light": (3, 6, 12, 2, 4)},
+    "light": {"light": (16, 11, 22, 4, 8, 0)},
+    "light_small": {"light": (3, 6, 12, 2, 4, 3)},
     "drv": {"drv": 1},
 }
 
@@ -83,7 +83,7 @@ def test_light_followers_help_on_repeats(level4):
     codes = _repetitive(60_000, 13)
     level4(racc=1)
     without = len(cm_encode(codes, 4))
-    level4(racc=1, light=(16, 11, 22, 4, 8))
+    level4(racc=1, light=(16, 11, 22, 4, 8, 0))
     with_light = cm_encode(codes, 4)
     assert np.array_equal(cm_decode(with_light, len(codes), 4), codes)
     assert len(with_light) < without

@@ -51,9 +51,10 @@ def _lv(models, rep=(12, 22, 8, 1, 1), lr=(16, 16, 16), arate=7, vcap=32, am=0, 
 
 #: the version-3 switches and their version-2 values (off): ``racc`` follower maps keyed by
 #: lifetime accuracy; ``light`` = (followers, seed length <= 16, log2 seed-table buckets,
-#: positions per bucket, miss threshold of the last 16) of the light repeat class (0: none);
+#: positions per bucket, miss threshold of the last 16, probation: a miss in the first this
+#: many predictions drops a follower) of the light repeat class (followers 0: none);
 #: ``drv`` derived contexts (recent loss, last hit of the longest follower) for mixer 2
-V3_OFF = {"racc": 0, "light": (0, 11, 22, 4, 8), "drv": 0}
+V3_OFF = {"racc": 0, "light": (0, 11, 22, 4, 8, 0), "drv": 0}
 
 
 def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
@@ -87,7 +88,7 @@ for _c in _LEVELS.values():
 _LEVELS_V2: dict[int, dict] = {lv: dict(c) for lv, c in _LEVELS.items()}
 #: the version-3 changes per level (the README's cm table measures each)
 _RACC = {"racc": 1}
-_LIGHT = {"racc": 1, "light": (16, 11, 22, 4, 8)}
+_LIGHT = {"racc": 1, "light": (16, 11, 22, 4, 8, 0)}
 _V3_CHANGES: dict[int, dict] = {2: _RACC, 3: _RACC, 4: _RACC, 5: _LIGHT, 6: _LIGHT, 7: _LIGHT,
                                 8: _LIGHT, 9: _LIGHT}
 for _lvl, _ch in _V3_CHANGES.items():
@@ -117,7 +118,7 @@ def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
 
     cap_bits = max(10, int(np.ceil(np.log2(max(n, 1) * 2 * 4))))
     mlen, mbits, mthr, nf, nrc = cfg["rep"]
-    nl, lk, lbits, lw, lthr = cfg["light"]
+    nl, lk, lbits, lw, lthr, lprob = cfg["light"]
     if nl and not 1 <= lk <= 16:
         raise ValueError("light followers hash at most 16 bases")
     vals = {
@@ -127,7 +128,8 @@ def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
         "fast": cfg["fast"], "apm1": cfg["apm1"], "repl": cfg["repl"], "m3": cfg["m3"],
         "lrd": cfg["lrd"], "lrk": cfg["lrk"], "vote": cfg["vote"], "rsync": cfg["rsync"],
         "rsmax": cfg["rsmax"], "racc": cfg["racc"], "nl": nl, "lk": lk,
-        "lbits": min(lbits, max(10, cap_bits - 3)), "lw": lw, "lthr": lthr, "drv": cfg["drv"],
+        "lbits": min(lbits, max(10, cap_bits - 3)), "lw": lw, "lthr": lthr, "lprob": lprob,
+        "drv": cfg["drv"],
     }
     if set(vals) != set(PRM_FIELDS):
         raise AssertionError("kernel_params and PRM_FIELDS disagree")

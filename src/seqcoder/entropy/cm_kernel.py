@@ -57,13 +57,14 @@ PRM_FIELDS = (
     "lbits",  # log2 buckets of their seed table LT
     "lw",     # positions kept per LT bucket
     "lthr",   # their miss threshold (of the last 16 bases)
+    "lprob",  # their probation: one miss in their first lprob predictions drops them
     "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
 )
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = len(PRM_FIELDS)
 (P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
  P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
- P_LBITS, P_LW, P_LTHR, P_DRV) = range(N_PRM)
+ P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -132,6 +133,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     lbits = prm[P_LBITS]
     LW = prm[P_LW]
     lthr = prm[P_LTHR]
+    lprob = prm[P_LPROB]
     drv = prm[P_DRV]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
@@ -809,7 +811,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
         if NL > 0:
-            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
+            nla = _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
             if lif >= 0:
                 nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
                                   lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
@@ -956,26 +958,28 @@ def _acc_bucket(hits, tries, mode):
         return a
     if tries < 3:
         return 0
-    f = ((tries - hits) << 8) // tries
-    if f == 0:
+    # f = 256 * misses / tries (no division): 0, < 8, < 16, < 32, < 64, < 128, more
+    f = (tries - hits) << 8
+    if f < tries:
         return 7
-    if f < 8:
+    if f < 8 * tries:
         return 6
-    if f < 16:
+    if f < 16 * tries:
         return 5
-    if f < 32:
+    if f < 32 * tries:
         return 4
-    if f < 64:
+    if f < 64 * tries:
         return 3
-    if f < 128:
+    if f < 128 * tries:
         return 2
     return 1
 
 
 @njit(cache=True, inline="always")
-def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
+def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym):
     """After base ``i``: score and move the light followers, drop those with more than
-    ``lthr`` misses in the last 16 bases. Returns the new number of active followers (they
+    ``lthr`` misses in the last 16 bases or a miss among their first ``lprob`` predictions
+    (most seeds of short k-mers are chance matches: they go at once). Returns the new number of active followers (they
     are kept at 0..nla-1)."""
     q = 0
     while q < nla:
@@ -990,7 +994,8 @@ def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
         else:
             lptr[q] -= 1
         mc = _popcount16(lmiss[q])
-        if mc > lthr or lptr[q] > i or lptr[q] < 0:
+        if (mc > lthr or (hit == 0 and ltry[q] <= lprob) or lptr[q] > i
+                or lptr[q] < 0):
             nla -= 1
             lptr[q] = lptr[nla]
             ldir[q] = ldir[nla]
