@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lean_kernel import N_LEAN_PRM, cm_lean
+from .lean_kernel import LEAN_FIELDS, cm_lean
 from .tables import build_tables
 
 #: first payload byte; bump when the coded format changes. Version 2 payloads still decode
@@ -183,8 +183,9 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data
         k, mlen, mbits, lr, mthr, vcap, istep, limit = lean
         # never a table larger than the block can fill: about 2 entries per inserted position
         mbits = min(mbits, max(10, int(np.ceil(np.log2(max(codes.shape[0] // istep, 1) * 2)))))
-        prm = np.array([k, mlen, mbits, lr, mthr, vcap, cap, istep, limit], dtype=np.int64)
-        assert prm.shape[0] == N_LEAN_PRM
+        vals = {"k": k, "mlen": mlen, "mbits": mbits, "lr": lr, "mthr": mthr, "vcap": vcap,
+                "cap": cap, "istep": istep, "limit": limit}
+        prm = np.array([vals[f] for f in LEAN_FIELDS], dtype=np.int64)
         fn = cm_lean.py_func if python else cm_lean
         return fn(decode, codes, prm, data, _SQ, _ST, _RT0)
     from .cm_kernel import P_CAP, alloc_tables, cm_kernel

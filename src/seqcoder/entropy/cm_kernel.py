@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .primitives import code_bit, coder_flush, coder_start, counter_next, popcount16
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
@@ -258,7 +259,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     W3 = np.full(3 * 3, 21845, dtype=np.int64)
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
-    a1k = prm[15]
+    a1k = prm[P_APM1]
     a1mask = (1 << (2 * a1k)) - 1
     NA1 = (1 << (2 * a1k)) * 3
     NA2 = 4 * 3 * 3 * 3 + 4 * 4 * 4 * 3  # repeat expectations, then the follower vote
@@ -272,23 +273,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             A2[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
 
     # ---- arithmetic coder
-    x1 = 0
-    x2 = M32
-    xv = 0
-    dpos = 0
-    dlen = data.shape[0]
+    x1, x2, xv, dpos = coder_start(decode, data)
     if decode:
         out = np.zeros(1, dtype=np.uint8)
-        for j in range(4):
-            c = 0
-            if dpos < dlen:
-                c = int(data[dpos])
-            dpos += 1
-            xv = ((xv << 8) | c) & M32
     else:
-        out = np.zeros(n * prm[10] // 8 + 64, dtype=np.uint8)
+        out = np.zeros(n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
-    ocap = out.shape[0]
 
     h = 0  # forward history, 2 bits per base, newest lowest, 48 bits kept
     rr = 0  # reverse-complement register (KR bases)
@@ -314,29 +304,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if direct[m] == 1:
                 slot[m] = base[m] + (c << 2)
             else:
-                lo = c & 0xFFFFFF
-                hi = c >> 24
-                hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + orders[m] * 0x61C88647) & M32
-                hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-                hv = hv ^ (hv >> 13)
-                h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
-                h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
-                chk = (h2 >> 16) + 1
-                s0 = base[m] + (((hv >> (32 - tbits[m])) & 0xFFFFFFFE) << 2)
-                if int(T[s0]) == chk:
-                    slot[m] = s0
-                elif int(T[s0 + 4]) == chk:
-                    slot[m] = s0 + 4
-                else:
-                    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
-                        s1 = s0
-                    else:
-                        s1 = s0 + 4
-                    T[s1] = chk
-                    T[s1 + 1] = INIT
-                    T[s1 + 2] = INIT
-                    T[s1 + 3] = INIT
-                    slot[m] = s1
+                slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
         hvv = 4
         if has_hint:
             hvv = int(hint[i])
@@ -350,7 +318,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rsym[r] = int(codes[rptr[r]])
                 else:
                     rsym[r] = 3 - int(codes[rptr[r]])
-                mc = _popcount16(rmiss[r] & 0xFF)
+                mc = popcount16(rmiss[r] & 0xFF)
                 lb = rlen[r]
                 if lb > 15:
                     lb = 16
@@ -367,7 +335,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 lsym[q] = int(codes[lptr[q]])
             else:
                 lsym[q] = 3 - int(codes[lptr[q]])
-            mc = _popcount16(lmiss[q] & 0xFF)
+            mc = popcount16(lmiss[q] & 0xFF)
             lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         hc = 0
@@ -595,33 +563,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 p = 4095
 
             # ---------------------------------------------- code the bit
-            xmid = x1 + ((x2 - x1) >> 12) * p
-            if decode:
-                bit = 0
-                if xv <= xmid:
-                    bit = 1
-            else:
-                if node == 0:
-                    bit = sym >> 1
-                else:
-                    bit = sym & 1
-            if bit == 1:
-                x2 = xmid
-            else:
-                x1 = xmid + 1
-            while ((x1 ^ x2) & 0xFF000000) == 0:
-                if decode:
-                    c = 0
-                    if dpos < dlen:
-                        c = int(data[dpos])
-                    dpos += 1
-                    xv = ((xv << 8) | c) & M32
-                else:
-                    if olen < ocap:
-                        out[olen] = x2 >> 24
-                    olen += 1
-                x1 = (x1 << 8) & M32
-                x2 = ((x2 << 8) & M32) | 255
+            bit = sym & 1
+            if node == 0:
+                bit = sym >> 1
+            bit, x1, x2, xv, dpos, olen = code_bit(decode, bit, p, x1, x2, xv, dpos, data, out,
+                                                   olen)
 
             # ---------------------------------------------- update
             err = (bit << 12) - p1
@@ -653,21 +599,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             for m in range(nm):
                 ix = slot[m] + nidx
                 e = int(T[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
-                if cnt < lim[m]:
-                    cnt += 1
-                T[ix] = (pp << 10) | cnt
+                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
             if has_hint:
                 ix = hslot + nidx
                 e = int(HT[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
-                if cnt < 255:
-                    cnt += 1
-                HT[ix] = (pp << 10) | cnt
+                HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
             for r in range(NR):
                 if rebit[r] >= 0:
                     hit = 0
@@ -716,28 +652,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if direct[m] == 1:
                 s1 = base[m] + (c << 2)
             else:
-                lo = c & 0xFFFFFF
-                hi = c >> 24
-                hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + orders[m] * 0x61C88647) & M32
-                hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-                hv = hv ^ (hv >> 13)
-                h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
-                h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
-                chk = (h2 >> 16) + 1
-                s0 = base[m] + (((hv >> (32 - tbits[m])) & 0xFFFFFFFE) << 2)
-                if int(T[s0]) == chk:
-                    s1 = s0
-                elif int(T[s0 + 4]) == chk:
-                    s1 = s0 + 4
-                else:
-                    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
-                        s1 = s0
-                    else:
-                        s1 = s0 + 4
-                    T[s1] = chk
-                    T[s1 + 1] = INIT
-                    T[s1 + 2] = INIT
-                    T[s1 + 3] = INIT
+                s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
             ib1 = isym >> 1
             for node in range(2):
                 if node == 0:
@@ -747,12 +662,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     ix = s1 + 2 + ib1
                     bit = isym & 1
                 e = int(T[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
-                if cnt < lim[m]:
-                    cnt += 1
-                T[ix] = (pp << 10) | cnt
+                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
 
         # repeat models: follow, score, drop
         if drv:
@@ -807,7 +717,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rptr[r] += bd
                     rlen[r] = bl
                     rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-            mc = _popcount16(rmiss[r])
+            mc = popcount16(rmiss[r])
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
         if NL > 0:
@@ -906,10 +816,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
 
     if not decode:
-        # flush: one byte that lies strictly inside [x1, x2] when followed by zeros
-        if olen < ocap:
-            out[olen] = (x1 >> 24) + 1
-        olen += 1
+        olen = coder_flush(x1, out, olen)
     return out, olen
 
 
@@ -927,12 +834,32 @@ def _expected_bit(sy, node, b1):
 
 
 @njit(cache=True, inline="always")
-def _popcount16(x):
-    """Number of set bits of a 16-bit miss history."""
-    x = (x & 0x5555) + ((x >> 1) & 0x5555)
-    x = (x & 0x3333) + ((x >> 2) & 0x3333)
-    x = (x & 0x0F0F) + ((x >> 4) & 0x0F0F)
-    return (x & 0x00FF) + (x >> 8)
+def _hashed_slot(T, base_m, c, order, tb):
+    """The slot of context ``c`` of a hashed order: a 2-way bucket of 2^``tb`` slots (from
+    ``base_m`` in ``T``) with a 16-bit check; on a miss the slot with fewer observations is
+    taken and reset."""
+    M32 = 0xFFFFFFFF
+    lo = c & 0xFFFFFF
+    hi = c >> 24
+    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + order * 0x61C88647) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    hv = hv ^ (hv >> 13)
+    h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
+    h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
+    chk = (h2 >> 16) + 1
+    s0 = base_m + (((hv >> (32 - tb)) & 0xFFFFFFFE) << 2)
+    if int(T[s0]) == chk:
+        return s0
+    if int(T[s0 + 4]) == chk:
+        return s0 + 4
+    s1 = s0 + 4
+    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
+        s1 = s0
+    T[s1] = chk
+    T[s1 + 1] = 2147483648  # p = 0.5, count 0
+    T[s1 + 2] = 2147483648
+    T[s1 + 3] = 2147483648
+    return s1
 
 
 @njit(cache=True, inline="always")
@@ -993,7 +920,7 @@ def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
             lptr[q] += 1
         else:
             lptr[q] -= 1
-        mc = _popcount16(lmiss[q])
+        mc = popcount16(lmiss[q])
         if (mc > lthr or (hit == 0 and ltry[q] <= lprob) or lptr[q] > i
                 or lptr[q] < 0):
             nla -= 1
