@@ -127,3 +127,28 @@ def test_unknown_version_rejected():
         cm_decode(b"\x04\x00\x00", 10, 4)
     with pytest.raises(ValueError):
         cm.level_config(4, 7)
+
+
+def test_primitives_coder_roundtrip():
+    from seqcoder.entropy.primitives import code_bit, coder_flush, coder_start, counter_next
+
+    rng = np.random.default_rng(4)
+    bits = rng.integers(0, 2, 3000)
+    ps = rng.integers(1, 4096, 3000)
+    out = np.zeros(3000, dtype=np.uint8)
+    x1, x2, xv, dpos = coder_start(False, out)
+    olen = 0
+    for b, p in zip(bits.tolist(), ps.tolist()):
+        _, x1, x2, xv, dpos, olen = code_bit(False, b, p, x1, x2, xv, dpos, out, out, olen)
+    olen = coder_flush(x1, out, olen)
+    data = out[:olen].copy()
+    x1, x2, xv, dpos = coder_start(True, data)
+    back = []
+    for p in ps.tolist():
+        b, x1, x2, xv, dpos, olen = code_bit(True, 0, p, x1, x2, xv, dpos, data, out, olen)
+        back.append(b)
+    assert back == bits.tolist()
+    e = 2147483648  # p = 1/2, count 0
+    for _ in range(50):
+        e = counter_next(e, 1, 65536 * 100 // 150, 3)
+    assert e & 1023 == 3 and (e >> 10) > (1 << 21)
