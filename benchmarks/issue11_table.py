@@ -47,7 +47,7 @@ def speed(rows) -> str:
     """Encoder CPU time over all genomes, against xz's in the same run where measured."""
     n = sum(r[0] for r in rows.values())
     t = sum(r[0] / r[2] for r in rows.values())
-    s = f"{n / t / 1e6:.2f} MB/s"
+    s = f"{n / t:.2f} MB/s"
     if all(r[4] for r in rows.values()):
         tx = sum(r[0] / r[4] for r in rows.values())
         s += f" ({tx / t:.2f}x xz -9e)"

@@ -152,3 +152,17 @@ def test_primitives_coder_roundtrip():
     for _ in range(50):
         e = counter_next(e, 1, 65536 * 100 // 150, 3)
     assert e & 1023 == 3 and (e >> 10) > (1 << 21)
+
+
+def test_accuracy_buckets_match_their_definition():
+    from seqcoder.entropy.cm_kernel import _acc_bucket
+
+    for t in range(0, 200):
+        for h in range(0, t + 1):
+            assert _acc_bucket(h, t, 1) == min(7, 8 * h // (t + 1))
+            # mode 2: the miss rate f = floor(256 * misses / tries) on a log scale
+            want = 0
+            if t >= 3:
+                f = 256 * (t - h) // t
+                want = 7 if f == 0 else 1 + sum(1 for lim in (8, 16, 32, 64, 128) if f < lim)
+            assert _acc_bucket(h, t, 2) == want
