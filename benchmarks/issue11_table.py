@@ -22,12 +22,13 @@ LINE = re.compile(r"^(\S+)\s+L(\d) n=(\d+) bytes=(\d+) bpb=([\d.]+) enc [\d.]+ M
 
 #: (label, before log, after log)
 ROWS = [
-    ("followers keyed by lifetime accuracy (`racc`), level 4", "g19_L4_v2", "g19_L4_v3"),
-    ("`racc`, level 9", "g19_L9_v2", "g19_L9_racc"),
-    ("16 light followers on 11-mers (`light`), level 9", "g19_L9_racc", "g19_L9_v3"),
-    ("both, level 9", "g19_L9_v2", "g19_L9_v3"),
-    ("`racc`, level 5", "g19_L5_v2", "g19_L5_racc"),
-    ("`light`, level 5", "g19_L5_racc", "g19_L5_v3"),
+    ("followers keyed by lifetime accuracy (`racc`)", 4, "g19_L4_v2", "g19_L4_v3"),
+    ("`racc`", 5, "g19_L5_v2", "g19_L5_racc"),
+    ("16 light followers on 11-mers (`light`)", 5, "g19_L5_racc", "g19_L5_v3"),
+    ("`racc` + `light`", 5, "g19_L5_v2", "g19_L5_v3"),
+    ("`racc`", 9, "g19_L9_v2", "g19_L9_racc"),
+    ("16 light followers on 11-mers (`light`)", 9, "g19_L9_racc", "g19_L9_v3"),
+    ("`racc` + `light`", 9, "g19_L9_v2", "g19_L9_v3"),
 ]
 
 
@@ -43,38 +44,40 @@ def load(path: Path) -> dict[str, tuple[int, int, float, float | None, float | N
     return rows
 
 
-def speed(rows) -> str:
-    """Encoder CPU time over all genomes, against xz's in the same run where measured."""
+def speed(rows) -> tuple[str, str]:
+    """Encoder CPU MB/s over all genomes, and its ratio to xz's in the same run (if timed)."""
     n = sum(r[0] for r in rows.values())
     t = sum(r[0] / r[2] for r in rows.values())
-    s = f"{n / t:.2f} MB/s"
+    xz = ""
     if all(r[4] for r in rows.values()):
         tx = sum(r[0] / r[4] for r in rows.values())
-        s += f" ({tx / t:.2f}x xz -9e)"
-    return s
+        xz = f"{tx / t:.2f}x"
+    return f"{n / t:.2f}", xz
 
 
 def main(argv: list[str]) -> int:
     d = Path(argv[0] if argv else "benchmarks/results/issue11")
-    print("| change | 19 genomes bpb before | after | gain | encoder speed after (CPU) |"
-          " genomes worse |")
-    print("|---|---:|---:|---:|---:|---:|")
-    bad = 0
-    for label, a, b in ROWS:
+    print("| change | level | 19 genomes bpb before | after | gain | encoder CPU MB/s before |"
+          " after | after vs xz -9e | genomes worse (bytes) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for label, lv, a, b in ROWS:
         pa, pb = d / f"{a}.txt", d / f"{b}.txt"
         if not (pa.is_file() and pb.is_file()):
             continue
         ra, rb = load(pa), load(pb)
         common = sorted(set(ra) & set(rb))
         if len(common) != 19:
-            print(f"<!-- {label}: only {len(common)} genomes in both logs -->")
+            print(f"<!-- {label}, level {lv}: only {len(common)} genomes in both logs -->")
+            continue
         n = sum(ra[g][0] for g in common)
         ba = sum(ra[g][1] for g in common)
         bb = sum(rb[g][1] for g in common)
-        worse = [g for g in common if rb[g][1] > ra[g][1]]
-        bad += len(worse)
-        print(f"| {label} | {8 * ba / n:.4f} | {8 * bb / n:.4f} | {100 * (ba - bb) / ba:.2f} % |"
-              f" {speed({g: rb[g] for g in common})} | {len(worse)} {' '.join(worse)} |")
+        worse = ", ".join(f"{g.split('_')[0]} (+{rb[g][1] - ra[g][1]})" for g in common
+                          if rb[g][1] > ra[g][1]) or "none"
+        sa, _ = speed(ra)
+        sb, xz = speed(rb)
+        print(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"
+              f" {100 * (ba - bb) / ba:.2f} % | {sa} | {sb} | {xz or '–'} | {worse} |")
     return 0
 
 
