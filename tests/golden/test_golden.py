@@ -73,3 +73,17 @@ def test_golden_collection(tmp_path, level):
     assert archive == golden, "collection archive bytes changed: see this module's docstring"
     (tmp_path / "old.sqcl").write_bytes(golden)
     assert dict((e.name, d) for e, d in Collection(tmp_path / "old.sqcl").iter_members()) == dict(COLLECTION)
+
+
+# Archives written before cm payload version 3 (levels whose model changed with it): they must
+# keep decoding byte for byte. Frozen; never regenerated.
+FROZEN = sorted((EXPECTED / "cm-v2").glob("*.sqc"))
+
+
+@pytest.mark.parametrize("path", FROZEN, ids=[p.name for p in FROZEN])
+def test_frozen_cm_v2_archive(path):
+    assert seqcoder.decompress(path.read_bytes()) == INPUT
+
+
+def test_frozen_cm_v2_present():
+    assert {p.name for p in FROZEN} == {"cm-6.sqc", "cm-9.sqc"}

@@ -40,13 +40,32 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .primitives import code_bit, coder_flush, coder_start, counter_next, popcount16
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
 
 
+#: the fields of ``prm``, in order: :func:`.cm.kernel_params` fills the array by these names
+#: and the kernel reads it through the ``P_*`` constants below (compile-time constants)
+PRM_FIELDS = (
+    "mm_len", "mm_bits", "mm_thr", "repl", "lr1", "lr2", "lr3", "arate", "vcap", "m3",
+    "cap", "am", "nf", "nrc", "fast", "apm1", "lrd", "lrk", "vote", "rsync", "rsmax",
+    # version 3 switches (0 = off, the version-2 model)
+    "racc",   # follower maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale)
+    "nl",     # light repeat followers (0: none)
+    "lk",     # their seed length (<= 16 bases)
+    "lbits",  # log2 buckets of their seed table LT
+    "lw",     # positions kept per LT bucket
+    "lthr",   # their miss threshold (of the last 16 bases)
+    "lprob",  # their probation: one miss in their first lprob predictions drops them
+    "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
+)
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
-N_PRM = 21
+N_PRM = len(PRM_FIELDS)
+(P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
+ P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
+ P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -61,17 +80,22 @@ def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
     for start, size, hashed in T_parts:
         if hashed:
             T[start:start + size:4] = 0
-    nw = max(int(prm[12]), int(prm[13]), 1)
-    MT = np.full((1 << int(prm[1])) * nw, -1, dtype=np.int32)
-    return T, MT
+    nw = max(int(prm[P_NF]), int(prm[P_NRC]), 1)
+    MT = np.full((1 << int(prm[P_MM_BITS])) * nw, -1, dtype=np.int32)
+    lsize = 1
+    if int(prm[P_NL]) > 0:
+        lsize = (1 << int(prm[P_LBITS])) * int(prm[P_LW])
+    LT = np.full(lsize, 0, dtype=np.int32)
+    return T, MT, LT
 
 
 @njit(cache=True, nogil=True)
 def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm, data,
-              SQ, ST, RT, T, MT):
+              SQ, ST, RT, T, MT, LT):
     """Code ``codes`` (encode) or fill ``codes`` from ``data`` (decode).
 
-    ``T`` and ``MT`` are the model and repeat tables from :func:`alloc_tables`.
+    ``T``, ``MT`` and ``LT`` are the model, repeat and light-seed tables from
+    :func:`alloc_tables`.
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
@@ -90,20 +114,28 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     M32 = 0xFFFFFFFF
     INIT = 2147483648  # p = 0.5 in 22 bits, count 0
 
-    mm_len = prm[0]
-    mm_bits = prm[1]
-    mm_thr = prm[2]
-    lr1 = prm[4]
-    lr2 = prm[5]
-    lr3 = prm[6]
-    arate = prm[7]
-    vcap = prm[8]
-    fast = prm[14]
-    m3mode = prm[9]
-    lrd = prm[16]
-    lrk = prm[17]
-    rsync = prm[19]
-    rsmax = prm[20]
+    mm_len = prm[P_MM_LEN]
+    mm_bits = prm[P_MM_BITS]
+    mm_thr = prm[P_MM_THR]
+    lr1 = prm[P_LR1]
+    lr2 = prm[P_LR2]
+    lr3 = prm[P_LR3]
+    arate = prm[P_ARATE]
+    vcap = prm[P_VCAP]
+    fast = prm[P_FAST]
+    m3mode = prm[P_M3]
+    lrd = prm[P_LRD]
+    lrk = prm[P_LRK]
+    rsync = prm[P_RSYNC]
+    rsmax = prm[P_RSMAX]
+    racc = prm[P_RACC]
+    NL = prm[P_NL]
+    lk = prm[P_LK]
+    lbits = prm[P_LBITS]
+    LW = prm[P_LW]
+    lthr = prm[P_LTHR]
+    lprob = prm[P_LPROB]
+    drv = prm[P_DRV]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
     base = np.zeros(nm, dtype=np.int64)
@@ -132,8 +164,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
     # ---- repeat models: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
-    NF = prm[12]
-    NRC = prm[13]
+    NF = prm[P_NF]
+    NRC = prm[P_NRC]
     NR = NF + NRC
     NW = NF
     if NRC > NW:
@@ -144,21 +176,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     KR = 24  # length of the reverse-complement register
-    repl = prm[3]
+    repl = prm[P_REPL]
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
     pbits = 1
     while (1 << pbits) <= n + 1:
         pbits += 1
-    cbits = 31 - pbits
-    if cbits > 32 - mm_bits:
-        cbits = 32 - mm_bits
-    if cbits > 12:
-        cbits = 12
-    if cbits < 0:
-        cbits = 0
+    cbits = _check_bits(pbits, mm_bits)
     pmask = (1 << pbits) - 1
     cmask = (1 << cbits) - 1
-    cpos = np.zeros(NW + 1, dtype=np.int64)
+    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates: position, length
     cln = np.zeros(NW + 1, dtype=np.int64)
     rptr = np.full(NR + 1, -1, dtype=np.int64)
     rlen = np.zeros(NR + 1, dtype=np.int64)
@@ -167,16 +193,43 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     rctx = np.zeros(NR + 1, dtype=np.int64)
     rebit = np.zeros(NR + 1, dtype=np.int64)
     rmi = np.zeros(NR + 1, dtype=np.int64)
-    # adaptive maps for the repeat models: [model][len bucket 16][misses 0..8][node kind 2]
-    # [follower][len bucket 24][misses 0..8][node kind 2]
-    RM = np.full((NR + 1) * 24 * 9 * 2, 49152, dtype=np.int64)
+    rhit = np.zeros(NR + 1, dtype=np.int64)  # lifetime hits / tries of the current follow
+    rtry = np.zeros(NR + 1, dtype=np.int64)
+    # adaptive maps for the repeat models: [follower, or its accuracy bucket with racc]
+    # [len bucket 24][misses 0..8][node kind 2]
+    NRM = NR + 1
+    if racc and NRM < 8:
+        NRM = 8
+    RM = np.full(NRM * 24 * 9 * 2, 49152, dtype=np.int64)
+
+    # ---- light repeat followers: NL cheap followers seeded by fresh matches of lk-mers (LW
+    # positions per bucket of LT), each predicting through a map keyed by its lifetime
+    # accuracy and recent misses; their evidence is summed into one mixer input
+    NLa = NL
+    if NLa < 1:
+        NLa = 1
+    lptr = np.full(NLa, -1, dtype=np.int64)
+    ldir = np.zeros(NLa, dtype=np.int64)
+    lhit = np.zeros(NLa, dtype=np.int64)
+    ltry = np.zeros(NLa, dtype=np.int64)
+    lmiss = np.zeros(NLa, dtype=np.int64)
+    lsym = np.zeros(NLa, dtype=np.int64)
+    lctx = np.zeros(NLa, dtype=np.int64)
+    lebit = np.zeros(NLa, dtype=np.int64)
+    nla = 0  # the active light followers are 0..nla-1
+    LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
+    lmask = (1 << (2 * lk)) - 1
+    if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
+        return np.zeros(1, dtype=np.uint8), -1
+    ec = 0  # recent coding loss (drv): running mean of |error| in 12-bit units
+    lastf = 0  # 1 + whether the longest forward follower was right at the last base
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
     hh = 0
 
     # ---- mixers
-    use_am = prm[11]
+    use_am = prm[P_AM]
     NI = nm + NR + 2  # orders, repeat models, hint, bias
     if use_am:
         NI += nm  # adaptive (count, p) maps of the orders
@@ -185,9 +238,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         for q in range(64):
             AM[j * 64 + q] = q * 1024 + 512
     ami = np.zeros(nm, dtype=np.int64)
-    use_vote = prm[18]
+    use_vote = prm[P_VOTE]
+    XV = -1
     if use_vote:
-        NI += 1  # vote of the repeat followers
+        XV = NI  # vote of the repeat followers
+        NI += 1
+    XL = -1
+    if NL > 0:
+        XL = NI  # summed evidence of the light followers
+        NI += 1
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -200,7 +259,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     W3 = np.full(3 * 3, 21845, dtype=np.int64)
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
-    a1k = prm[15]
+    a1k = prm[P_APM1]
     a1mask = (1 << (2 * a1k)) - 1
     NA1 = (1 << (2 * a1k)) * 3
     NA2 = 4 * 3 * 3 * 3 + 4 * 4 * 4 * 3  # repeat expectations, then the follower vote
@@ -214,58 +273,38 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             A2[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
 
     # ---- arithmetic coder
-    x1 = 0
-    x2 = M32
-    xv = 0
-    dpos = 0
-    dlen = data.shape[0]
+    x1, x2, xv, dpos = coder_start(decode, data)
     if decode:
         out = np.zeros(1, dtype=np.uint8)
-        for j in range(4):
-            c = 0
-            if dpos < dlen:
-                c = int(data[dpos])
-            dpos += 1
-            xv = ((xv << 8) | c) & M32
     else:
-        out = np.zeros(n * prm[10] // 8 + 64, dtype=np.uint8)
+        out = np.zeros(n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
-    ocap = out.shape[0]
 
     h = 0  # forward history, 2 bits per base, newest lowest, 48 bits kept
     rr = 0  # reverse-complement register (KR bases)
     H48 = (1 << 48) - 1
 
+    lcbits = _check_bits(pbits, lbits)
+    lif = -1
+    lir = -1
+    lchkf = 0
+    lchkr = 0
+    lef = 0
+    ler = 0
     for i in range(n):
         # ------------------------------------------------ contexts for base i
+        if NL > 0 and i >= lk + 1:
+            # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
+            lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
+            lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
+            lef = int(LT[lif])
+            ler = int(LT[lir])
         for m in range(nm):
             c = h & kmask[m]
             if direct[m] == 1:
                 slot[m] = base[m] + (c << 2)
             else:
-                lo = c & 0xFFFFFF
-                hi = c >> 24
-                hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + orders[m] * 0x61C88647) & M32
-                hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-                hv = hv ^ (hv >> 13)
-                h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
-                h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
-                chk = (h2 >> 16) + 1
-                s0 = base[m] + (((hv >> (32 - tbits[m])) & 0xFFFFFFFE) << 2)
-                if int(T[s0]) == chk:
-                    slot[m] = s0
-                elif int(T[s0 + 4]) == chk:
-                    slot[m] = s0 + 4
-                else:
-                    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
-                        s1 = s0
-                    else:
-                        s1 = s0 + 4
-                    T[s1] = chk
-                    T[s1 + 1] = INIT
-                    T[s1 + 2] = INIT
-                    T[s1 + 3] = INIT
-                    slot[m] = s1
+                slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
         hvv = 4
         if has_hint:
             hvv = int(hint[i])
@@ -279,10 +318,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rsym[r] = int(codes[rptr[r]])
                 else:
                     rsym[r] = 3 - int(codes[rptr[r]])
-                mc = rmiss[r] & 0xFF
-                mc = (mc & 0x55) + ((mc >> 1) & 0x55)
-                mc = (mc & 0x33) + ((mc >> 2) & 0x33)
-                mc = (mc & 0x0F) + (mc >> 4)
+                mc = popcount16(rmiss[r] & 0xFF)
                 lb = rlen[r]
                 if lb > 15:
                     lb = 16
@@ -290,7 +326,17 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     while q > 0 and lb < 23:
                         lb += 1
                         q >>= 1
-                rctx[r] = ((r * 24 + lb) * 9 + mc) * 2
+                rq = r
+                if racc:
+                    rq = _acc_bucket(rhit[r], rtry[r], racc)
+                rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
+        for q in range(nla):
+            if ldir[q] == 0:
+                lsym[q] = int(codes[lptr[q]])
+            else:
+                lsym[q] = 3 - int(codes[lptr[q]])
+            mc = popcount16(lmiss[q] & 0xFF)
+            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         hc = 0
         if not fast:
@@ -331,13 +377,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             fbest = -1
             rbest = -1
             for r in range(NR):
-                eb = -1
-                sy = rsym[r]
-                if sy >= 0:
-                    if node == 0:
-                        eb = sy >> 1
-                    elif (sy >> 1) == b1:
-                        eb = sy & 1
+                eb = _expected_bit(rsym[r], node, b1)
                 rebit[r] = eb
                 if eb >= 0:
                     rmi[r] = rctx[r] + node
@@ -373,7 +413,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         if rlen[r] > vl:
                             vl = rlen[r]
                 vmi = -1
-                X[NI - 1] = 0
+                X[XV] = 0
                 if v0 + v1 > 0:
                     if v0 > 3:
                         v0 = 3
@@ -387,7 +427,23 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     if vl >= 64:
                         lbv = 3
                     vmi = ((v1 * 4 + v0) * 4 + lbv) * 3 + nctx
-                    X[NI - 1] = ST[VM[vmi] >> 4]
+                    X[XV] = ST[VM[vmi] >> 4]
+            if NL > 0:
+                sl = 0
+                for q in range(nla):
+                    eb = _expected_bit(lsym[q], node, b1)
+                    lebit[q] = eb
+                    if eb >= 0:
+                        v = int(ST[LM[lctx[q] + node] >> 4])
+                        if eb == 1:
+                            sl += v
+                        else:
+                            sl -= v
+                if sl > 2047:
+                    sl = 2047
+                if sl < -2047:
+                    sl = -2047
+                X[XL] = sl
 
             # mixer 1: repeat-model state
             fs = 0
@@ -411,7 +467,13 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if rlen[rbest] >= 32:
                     rs = 3
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
-            w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
+            if drv and not has_hint:
+                cb = ec >> 13  # loss class: mean |error| in steps of 512 (of 4096), at most 4
+                if cb > 4:
+                    cb = 4
+                w2 = (((cb * 3 + lastf) * 16 + (h & 15)) * 3 + nctx) * NI
+            else:
+                w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
             if m3mode == 1:
                 nact = 0
                 for r in range(NR):
@@ -501,33 +563,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 p = 4095
 
             # ---------------------------------------------- code the bit
-            xmid = x1 + ((x2 - x1) >> 12) * p
-            if decode:
-                bit = 0
-                if xv <= xmid:
-                    bit = 1
-            else:
-                if node == 0:
-                    bit = sym >> 1
-                else:
-                    bit = sym & 1
-            if bit == 1:
-                x2 = xmid
-            else:
-                x1 = xmid + 1
-            while ((x1 ^ x2) & 0xFF000000) == 0:
-                if decode:
-                    c = 0
-                    if dpos < dlen:
-                        c = int(data[dpos])
-                    dpos += 1
-                    xv = ((xv << 8) | c) & M32
-                else:
-                    if olen < ocap:
-                        out[olen] = x2 >> 24
-                    olen += 1
-                x1 = (x1 << 8) & M32
-                x2 = ((x2 << 8) & M32) | 255
+            bit = sym & 1
+            if node == 0:
+                bit = sym >> 1
+            bit, x1, x2, xv, dpos, olen = code_bit(decode, bit, p, x1, x2, xv, dpos, data, out,
+                                                   olen)
 
             # ---------------------------------------------- update
             err = (bit << 12) - p1
@@ -559,21 +599,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             for m in range(nm):
                 ix = slot[m] + nidx
                 e = int(T[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
-                if cnt < lim[m]:
-                    cnt += 1
-                T[ix] = (pp << 10) | cnt
+                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
             if has_hint:
                 ix = hslot + nidx
                 e = int(HT[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[0, cnt]) >> 16
-                if cnt < 255:
-                    cnt += 1
-                HT[ix] = (pp << 10) | cnt
+                HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
             for r in range(NR):
                 if rebit[r] >= 0:
                     hit = 0
@@ -582,6 +612,18 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
             if use_vote and vmi >= 0:
                 VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
+            for q in range(nla):
+                if lebit[q] >= 0:
+                    hit = 0
+                    if lebit[q] == bit:
+                        hit = 1
+                    li = lctx[q] + node
+                    LM[li] += ((hit << 16) - LM[li]) >> 6
+            if drv:
+                ae = (bit << 12) - p
+                if ae < 0:
+                    ae = -ae
+                ec += ((ae << 4) - ec) >> 5
             if node == 0:
                 b1 = bit
             else:
@@ -610,28 +652,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if direct[m] == 1:
                 s1 = base[m] + (c << 2)
             else:
-                lo = c & 0xFFFFFF
-                hi = c >> 24
-                hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + orders[m] * 0x61C88647) & M32
-                hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-                hv = hv ^ (hv >> 13)
-                h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
-                h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
-                chk = (h2 >> 16) + 1
-                s0 = base[m] + (((hv >> (32 - tbits[m])) & 0xFFFFFFFE) << 2)
-                if int(T[s0]) == chk:
-                    s1 = s0
-                elif int(T[s0 + 4]) == chk:
-                    s1 = s0 + 4
-                else:
-                    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
-                        s1 = s0
-                    else:
-                        s1 = s0 + 4
-                    T[s1] = chk
-                    T[s1 + 1] = INIT
-                    T[s1 + 2] = INIT
-                    T[s1 + 3] = INIT
+                s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
             ib1 = isym >> 1
             for node in range(2):
                 if node == 0:
@@ -641,18 +662,25 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     ix = s1 + 2 + ib1
                     bit = isym & 1
                 e = int(T[ix])
-                cnt = e & 1023
-                pp = e >> 10
-                pp += (((bit << 22) - pp) * RT[rid[m], cnt]) >> 16
-                if cnt < lim[m]:
-                    cnt += 1
-                T[ix] = (pp << 10) | cnt
+                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
 
         # repeat models: follow, score, drop
+        if drv:
+            lastf = 0
+            fb = -1
+            for r in range(NF):
+                if rptr[r] >= 0 and (fb < 0 or rlen[r] > rlen[fb]):
+                    fb = r
+            if fb >= 0:
+                lastf = 1
+                if rsym[fb] == sym:
+                    lastf = 2
         for r in range(NR):
             if rptr[r] < 0:
                 continue
+            rtry[r] += 1
             if rsym[r] == sym:
+                rhit[r] += 1
                 rlen[r] += 1
                 rmiss[r] = (rmiss[r] << 1) & 0xFFFF
             else:
@@ -689,13 +717,14 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rptr[r] += bd
                     rlen[r] = bl
                     rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-            mc = rmiss[r]
-            mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
-            mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
-            mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
-            mc = (mc & 0x00FF) + (mc >> 8)
+            mc = popcount16(rmiss[r])
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
+        if NL > 0:
+            nla = _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
+            if lif >= 0:
+                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
+                                  lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
         if NR > 0 and i + 1 >= mm_len:
             for dr in range(2):
                 if dr == 0:
@@ -775,6 +804,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         rptr[tgt] = cpos[b]
                         rlen[tgt] = cln[b]
                         rmiss[tgt] = 0
+                        rhit[tgt] = 0
+                        rtry[tgt] = 0
                         nc -= 1
                         cpos[b] = cpos[nc]
                         cln[b] = cln[nc]
@@ -783,9 +814,212 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         MT[mi + wy] = MT[mi + wy - 1]
                     MT[mi] = (mchk << pbits) | (i + 1)
 
+
     if not decode:
-        # flush: one byte that lies strictly inside [x1, x2] when followed by zeros
-        if olen < ocap:
-            out[olen] = (x1 >> 24) + 1
-        olen += 1
+        olen = coder_flush(x1, out, olen)
     return out, olen
+
+
+@njit(cache=True, inline="always")
+def _expected_bit(sy, node, b1):
+    """The bit a follower that predicts base ``sy`` (-1: none) expects at ``node`` (after
+    the high bit ``b1``), or -1 when it expects nothing there."""
+    if sy < 0:
+        return -1
+    if node == 0:
+        return sy >> 1
+    if (sy >> 1) == b1:
+        return sy & 1
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _hashed_slot(T, base_m, c, order, tb):
+    """The slot of context ``c`` of a hashed order: a 2-way bucket of 2^``tb`` slots (from
+    ``base_m`` in ``T``) with a 16-bit check; on a miss the slot with fewer observations is
+    taken and reset."""
+    M32 = 0xFFFFFFFF
+    lo = c & 0xFFFFFF
+    hi = c >> 24
+    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + order * 0x61C88647) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    hv = hv ^ (hv >> 13)
+    h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
+    h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
+    chk = (h2 >> 16) + 1
+    s0 = base_m + (((hv >> (32 - tb)) & 0xFFFFFFFE) << 2)
+    if int(T[s0]) == chk:
+        return s0
+    if int(T[s0 + 4]) == chk:
+        return s0 + 4
+    s1 = s0 + 4
+    if (int(T[s0 + 1]) & 1023) <= (int(T[s0 + 5]) & 1023):
+        s1 = s0
+    T[s1] = chk
+    T[s1 + 1] = 2147483648  # p = 0.5, count 0
+    T[s1 + 2] = 2147483648
+    T[s1 + 3] = 2147483648
+    return s1
+
+
+@njit(cache=True, inline="always")
+def _check_bits(pbits, tbits):
+    """Check bits kept beside a ``pbits``-bit position in a table of 2^``tbits`` buckets."""
+    cbits = 31 - pbits
+    if cbits > 32 - tbits:
+        cbits = 32 - tbits
+    if cbits > 12:
+        cbits = 12
+    if cbits < 0:
+        cbits = 0
+    return cbits
+
+
+@njit(cache=True, inline="always")
+def _acc_bucket(hits, tries, mode):
+    """Lifetime accuracy of a follower as one of 8 buckets (``mode`` 1: linear, 2: miss rate)."""
+    if mode == 1:
+        # floor(8 * hits / (tries + 1)) (at most 7 as hits <= tries), by a binary search
+        # of 3 compares instead of a division
+        h8 = 8 * hits
+        t1 = tries + 1
+        a = 0
+        if h8 >= 4 * t1:
+            a = 4
+        if h8 >= (a + 2) * t1:
+            a += 2
+        if h8 >= (a + 1) * t1:
+            a += 1
+        return a
+    if tries < 3:
+        return 0
+    # f = 256 * misses / tries (no division): 0, < 8, < 16, < 32, < 64, < 128, more
+    f = (tries - hits) << 8
+    if f < tries:
+        return 7
+    if f < 8 * tries:
+        return 6
+    if f < 16 * tries:
+        return 5
+    if f < 32 * tries:
+        return 4
+    if f < 64 * tries:
+        return 3
+    if f < 128 * tries:
+        return 2
+    return 1
+
+
+@njit(cache=True, inline="always")
+def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym):
+    """After base ``i``: score and move the light followers, drop those with more than
+    ``lthr`` misses in the last 16 bases or a miss among their first ``lprob`` predictions
+    (most seeds of short k-mers are chance matches: they go at once). Returns the new number of active followers (they
+    are kept at 0..nla-1)."""
+    q = 0
+    while q < nla:
+        hit = 0
+        if lsym[q] == sym:
+            hit = 1
+        ltry[q] += 1
+        lhit[q] += hit
+        lmiss[q] = ((lmiss[q] << 1) | (1 - hit)) & 0xFFFF
+        if ldir[q] == 0:
+            lptr[q] += 1
+        else:
+            lptr[q] -= 1
+        mc = popcount16(lmiss[q])
+        if (mc > lthr or (hit == 0 and ltry[q] <= lprob) or lptr[q] > i
+                or lptr[q] < 0):
+            nla -= 1
+            lptr[q] = lptr[nla]
+            ldir[q] = ldir[nla]
+            lhit[q] = lhit[nla]
+            ltry[q] = ltry[nla]
+            lmiss[q] = lmiss[nla]
+            lsym[q] = lsym[nla]
+            continue
+        q += 1
+    return nla
+
+
+@njit(cache=True, inline="always")
+def _light_bucket(c, lbits, LW, cbits):
+    """Bucket start in LT and check bits of the hashed light seed ``c`` (<= 16 bases)."""
+    M32 = 0xFFFFFFFF
+    hv = ((c & 0xFFFFFF) * 0x2F0B3A49 + (c >> 24) * 0x1B873593 + 0x5BD1E995) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    hv = hv ^ (hv >> 13)
+    return (hv >> (32 - lbits)) * LW, hv & ((1 << cbits) - 1)
+
+
+@njit(cache=True, inline="always")
+def _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, chkf, lef, lir, chkr, ler,
+                lptr, ldir, lhit, ltry, lmiss, LT):
+    """After base ``i`` (and :func:`_light_follow`): seed light followers from fresh matches
+    of the ``lk``-mer that ended at base ``i - 1`` on either strand (buckets ``lif``/``lir``
+    of LT, whose first entries ``lef``/``ler`` were read before base ``i`` was coded, so
+    that the memory access overlaps the coding) that also predicted base ``i``; then store
+    position ``i`` for that forward lk-mer. Returns the new number of active followers."""
+    for dr in range(2):
+        li = lif
+        chk = chkf
+        ent = lef
+        if dr == 1:
+            li = lir
+            chk = chkr
+            ent = ler
+        for wy in range(LW):
+            if nla >= NL:
+                break
+            if wy > 0:
+                ent = int(LT[li + wy])
+            if ent <= 0:
+                break
+            if (ent >> pbits) != chk:
+                continue
+            cand = ent & pmask
+            # the earlier copy ends (forward) or starts (reverse complement) next to cand;
+            # a fresh match: the lk-mer and the base after it match, the base before it not
+            ok = 1
+            if dr == 0:
+                if cand >= i or int(codes[cand]) != sym:
+                    continue
+                for j in range(lk):
+                    if int(codes[cand - 1 - j]) != int(codes[i - 1 - j]):
+                        ok = 0
+                        break
+                if (ok and cand - 1 - lk >= 0
+                        and int(codes[cand - 1 - lk]) == int(codes[i - 1 - lk])):
+                    ok = 0
+                pos = cand + 1
+            else:
+                if cand - lk - 1 < 0 or 3 - int(codes[cand - lk - 1]) != sym:
+                    continue
+                for j in range(lk):
+                    if int(codes[cand - lk + j]) != 3 - int(codes[i - 1 - j]):
+                        ok = 0
+                        break
+                if ok and cand < i and int(codes[cand]) == 3 - int(codes[i - 1 - lk]):
+                    ok = 0
+                pos = cand - lk - 2
+                if pos < 0:
+                    ok = 0
+            if not ok:
+                continue
+            for q in range(nla):
+                if lptr[q] == pos and ldir[q] == dr:
+                    ok = 0
+                    break
+            if not ok:
+                continue
+            lptr[nla] = pos
+            ldir[nla] = dr
+            lhit[nla] = 0
+            ltry[nla] = 0
+            lmiss[nla] = 0
+            nla += 1
+    for wy in range(LW - 1, 0, -1):
+        LT[lif + wy] = LT[lif + wy - 1]
+    LT[lif] = (chkf << pbits) | i
+    return nla

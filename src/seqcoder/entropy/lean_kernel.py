@@ -28,11 +28,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .primitives import code_bit, coder_flush, coder_start, counter_next, popcount16
 
-#: ``prm`` of :func:`cm_lean`: 0 order k, 1 follower min length (<= 16), 2 follower table bits
-#: (10..20), 3 mixer rate, 4 miss threshold (of the last 16), 5 verify cap (> min length),
-#: 6 output capacity in bits per base, 7 insert every istep-th position, 8 counter limit (<= 1023)
-N_LEAN_PRM = 9
+
+#: the fields of :func:`cm_lean`'s ``prm``, in order: order k, follower min length (<= 16),
+#: follower table bits (10..20), mixer rate, miss threshold (of the last 16), verify cap (> min
+#: length), output capacity in bits per base, insert every istep-th position, counter limit
+#: (<= 1023)
+LEAN_FIELDS = ("k", "mlen", "mbits", "lr", "mthr", "vcap", "cap", "istep", "limit")
+N_LEAN_PRM = len(LEAN_FIELDS)
+L_K, L_MLEN, L_MBITS, L_LR, L_MTHR, L_VCAP, L_CAP, L_ISTEP, L_LIMIT = range(N_LEAN_PRM)
 
 
 @njit(cache=True, nogil=True)
@@ -45,14 +50,14 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
     n = codes.shape[0]
     M32 = 0xFFFFFFFF
     INIT = 2147483648  # p = 0.5 in 22 bits, count 0
-    k = prm[0]
-    mlen = prm[1]
-    mbits = prm[2]
-    lr = prm[3]
-    mthr = prm[4]
-    vcap = prm[5]
-    istep = prm[7]
-    limit = prm[8]
+    k = prm[L_K]
+    mlen = prm[L_MLEN]
+    mbits = prm[L_MBITS]
+    lr = prm[L_LR]
+    mthr = prm[L_MTHR]
+    vcap = prm[L_VCAP]
+    istep = prm[L_ISTEP]
+    limit = prm[L_LIMIT]
     kmask = (1 << (2 * k)) - 1
     T = np.full(4 << (2 * k), INIT, dtype=np.uint32)  # per context: unused, node 0, 1, 2
     mmask = (1 << (2 * mlen)) - 1
@@ -78,23 +83,12 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
         S[WO + j] = 32768
     H48 = (1 << 48) - 1
 
-    x1 = 0
-    x2 = M32
-    xv = 0
-    dpos = 0
-    dlen = data.shape[0]
+    x1, x2, xv, dpos = coder_start(decode, data)
     if decode:
         out = np.zeros(1, dtype=np.uint8)
-        for j in range(4):
-            c = 0
-            if dpos < dlen:
-                c = int(data[dpos])
-            dpos += 1
-            xv = ((xv << 8) | c) & M32
     else:
-        out = np.zeros(n * prm[6] // 8 + 64, dtype=np.uint8)
+        out = np.zeros(n * prm[L_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
-    ocap = out.shape[0]
 
     h = 0  # history, 2 bits per base, newest lowest
     fptr = -1  # the follower: position of the base it predicts, -1: none
@@ -145,40 +139,13 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
         if d < -2047:
             d = -2047
         p = int(SQ[d + 2048])
-        xmid = x1 + ((x2 - x1) >> 12) * p
-        if decode:
-            bit = 0
-            if xv <= xmid:
-                bit = 1
-        else:
-            bit = sym >> 1
-        if bit == 1:
-            x2 = xmid
-        else:
-            x1 = xmid + 1
-        while ((x1 ^ x2) & 0xFF000000) == 0:
-            if decode:
-                c = 0
-                if dpos < dlen:
-                    c = int(data[dpos])
-                dpos += 1
-                xv = ((xv << 8) | c) & M32
-            else:
-                if olen < ocap:
-                    out[olen] = x2 >> 24
-                olen += 1
-            x1 = (x1 << 8) & M32
-            x2 = ((x2 << 8) & M32) | 255
+        bit, x1, x2, xv, dpos, olen = code_bit(decode, sym >> 1, p, x1, x2, xv, dpos, data, out,
+                                               olen)
         err = ((bit << 12) - p) * lr
         S[ws] += (xk * err) >> 14
         S[ws + 1] += (xf * err) >> 14
         S[ws + 2] += (256 * err) >> 14
-        cnt = e & 1023
-        pp = e >> 10
-        pp += (((bit << 22) - pp) * int(RT[cnt])) >> 16
-        if cnt < limit:
-            cnt += 1
-        T[s0 + 1] = (pp << 10) | cnt
+        T[s0 + 1] = counter_next(e, bit, int(RT[e & 1023]), limit)
         if eb >= 0:
             hit = 1
             if eb != bit:
@@ -204,40 +171,13 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
         if d < -2047:
             d = -2047
         p = int(SQ[d + 2048])
-        xmid = x1 + ((x2 - x1) >> 12) * p
-        if decode:
-            bit = 0
-            if xv <= xmid:
-                bit = 1
-        else:
-            bit = sym & 1
-        if bit == 1:
-            x2 = xmid
-        else:
-            x1 = xmid + 1
-        while ((x1 ^ x2) & 0xFF000000) == 0:
-            if decode:
-                c = 0
-                if dpos < dlen:
-                    c = int(data[dpos])
-                dpos += 1
-                xv = ((xv << 8) | c) & M32
-            else:
-                if olen < ocap:
-                    out[olen] = x2 >> 24
-                olen += 1
-            x1 = (x1 << 8) & M32
-            x2 = ((x2 << 8) & M32) | 255
+        bit, x1, x2, xv, dpos, olen = code_bit(decode, sym & 1, p, x1, x2, xv, dpos, data, out,
+                                               olen)
         err = ((bit << 12) - p) * lr
         S[ws] += (xk * err) >> 14
         S[ws + 1] += (xf * err) >> 14
         S[ws + 2] += (256 * err) >> 14
-        cnt = e & 1023
-        pp = e >> 10
-        pp += (((bit << 22) - pp) * int(RT[cnt])) >> 16
-        if cnt < limit:
-            cnt += 1
-        T[ix] = (pp << 10) | cnt
+        T[ix] = counter_next(e, bit, int(RT[e & 1023]), limit)
         if eb >= 0:
             hit = 1
             if eb != bit:
@@ -260,12 +200,7 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
             fmiss = ((fmiss << 1) | miss) & 0xFFFF
             fcnt += miss - ((fmiss >> 8) & 1)
             fptr += 1
-            mc = fmiss
-            mc = (mc & 0x5555) + ((mc >> 1) & 0x5555)
-            mc = (mc & 0x3333) + ((mc >> 2) & 0x3333)
-            mc = (mc & 0x0F0F) + ((mc >> 4) & 0x0F0F)
-            mc = (mc & 0x00FF) + (mc >> 8)
-            if mc > mthr or fptr > i:
+            if popcount16(fmiss) > mthr or fptr > i:
                 fptr = -1
         # the entry read one base ago: the k-mer that ended at base i - 1 occurred before,
         # followed by codes[pos]; when that equals base i and the match verifies, follow on
@@ -296,8 +231,5 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
             icnt = istep
 
     if not decode:
-        # flush: one byte that lies strictly inside [x1, x2] when followed by zeros
-        if olen < ocap:
-            out[olen] = (x1 >> 24) + 1
-        olen += 1
+        olen = coder_flush(x1, out, olen)
     return out, olen

@@ -1,0 +1,85 @@
+"""Turn the logs of ``benchmarks/issue11_measure.sh`` (cm_tune.py output) into the README's
+table of the issue-11 cm changes, and check that no genome got worse.
+
+Usage::
+
+    python benchmarks/issue11_table.py benchmarks/results/issue11
+
+Each log holds one line per genome (``... bytes=B bpb=X enc ... (cpu C) ... xz-9e cpu Z``)
+and a ``TOTAL`` line. A row compares two logs over the same genomes: the total bits per base
+before and after, the relative gain, and the encoder's CPU speed against ``xz -9e`` timed in
+the same run (where the log has it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+LINE = re.compile(r"^(\S+)\s+L(\d) n=(\d+) bytes=(\d+) bpb=([\d.]+) enc [\d.]+ MB/s \(cpu ([\d.]+)\)"
+                  r"(?:.*?dec [\d.]+ MB/s \(cpu ([\d.]+)\))?(?:.*xz-9e cpu ([\d.]+) MB/s)?")
+
+#: (label, before log, after log)
+ROWS = [
+    ("followers keyed by lifetime accuracy (`racc`)", 4, "g19_L4_v2", "g19_L4_v3"),
+    ("`racc`", 5, "g19_L5_v2", "g19_L5_racc"),
+    ("16 light followers on 11-mers (`light`)", 5, "g19_L5_racc", "g19_L5_v3"),
+    ("`racc` + `light`", 5, "g19_L5_v2", "g19_L5_v3"),
+    ("`racc`", 9, "g19_L9_v2", "g19_L9_racc"),
+    ("16 light followers on 11-mers (`light`)", 9, "g19_L9_racc", "g19_L9_v3"),
+    ("`racc` + `light`", 9, "g19_L9_v2", "g19_L9_v3"),
+]
+
+
+def load(path: Path) -> dict[str, tuple[int, int, float, float | None, float | None]]:
+    """genome -> (bases, bytes, encode CPU MB/s, decode CPU MB/s, xz CPU MB/s)."""
+    rows = {}
+    for line in path.read_text().splitlines():
+        m = LINE.match(line)
+        if m:
+            name, _, n, b, _, enc, dec, xz = m.groups()
+            rows[name] = (int(n), int(b), float(enc), float(dec) if dec else None,
+                          float(xz) if xz else None)
+    return rows
+
+
+def speed(rows) -> tuple[str, str]:
+    """Encoder CPU MB/s over all genomes, and its ratio to xz's in the same run (if timed)."""
+    n = sum(r[0] for r in rows.values())
+    t = sum(r[0] / r[2] for r in rows.values())
+    xz = ""
+    if all(r[4] for r in rows.values()):
+        tx = sum(r[0] / r[4] for r in rows.values())
+        xz = f"{tx / t:.2f}x"
+    return f"{n / t:.2f}", xz
+
+
+def main(argv: list[str]) -> int:
+    d = Path(argv[0] if argv else "benchmarks/results/issue11")
+    print("| change | level | 19 genomes bpb before | after | gain | encoder CPU MB/s before |"
+          " after | after vs xz -9e | genomes worse (bytes) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for label, lv, a, b in ROWS:
+        pa, pb = d / f"{a}.txt", d / f"{b}.txt"
+        if not (pa.is_file() and pb.is_file()):
+            continue
+        ra, rb = load(pa), load(pb)
+        common = sorted(set(ra) & set(rb))
+        if len(common) != 19:
+            print(f"<!-- {label}, level {lv}: only {len(common)} genomes in both logs -->")
+            continue
+        n = sum(ra[g][0] for g in common)
+        ba = sum(ra[g][1] for g in common)
+        bb = sum(rb[g][1] for g in common)
+        worse = ", ".join(f"{g.split('_')[0]} (+{rb[g][1] - ra[g][1]})" for g in common
+                          if rb[g][1] > ra[g][1]) or "none"
+        sa, _ = speed(ra)
+        sb, xz = speed(rb)
+        print(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"
+              f" {100 * (ba - bb) / ba:.2f} % | {sa} | {sb} | {xz or '–'} | {worse} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
