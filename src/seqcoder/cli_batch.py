@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .errors import SeqcoderError
 
@@ -94,37 +93,15 @@ def _cmd_batch(args) -> int:
 def cmd_get(args) -> int:
     """``seqcoder get OUTDIR GENOME... [-o FILE | -c | -C DIR]``: genomes found through the catalog."""
     from .batch import Catalog, iter_genomes
-    from .cli_collection import _safe_name, _write_file
+    from .cli_collection import write_outputs
     from .collection import Collection
 
     names = list(dict.fromkeys(args.members))
     with Catalog(args.archive) as catalog:
         rows = catalog.find(names)  # every name is checked before anything is decoded or written
-        if args.output and len(names) > 1:
-            raise BatchCliError("-o takes one genome; use -C DIR for several")
-        if args.record:
-            if len(names) > 1:
-                raise BatchCliError("--record takes one genome")
-            data = Collection(catalog.archive_path(rows[0])).read_record(rows[0].member, args.record)
-            if args.output or args.directory:
-                target = Path(args.output) if args.output else _safe_name(Path(args.directory), names[0])
-                _write_file(target, data, args.force)
-            else:
-                sys.stdout.buffer.write(data)
-            return 0
-    directory = Path(args.directory or ".")
-    if not args.stdout and not args.output:
-        for name in names:
-            target = _safe_name(directory, name)
-            if target.exists() and not args.force:
-                raise BatchCliError(f"{target}: already exists; use -f to overwrite")
-    for row, data in iter_genomes(args.archive, names):
-        if args.stdout:
-            sys.stdout.buffer.write(data)
-        else:
-            _write_file(Path(args.output) if args.output else _safe_name(directory, row.name), data, args.force)
-    if args.stdout:
-        sys.stdout.buffer.flush()
+        archive = catalog.archive_path(rows[0])
+    write_outputs(args, names, lambda: ((row.name, data) for row, data in iter_genomes(args.archive, names)),
+                  lambda: Collection(archive).read_record(rows[0].member, args.record))
     return 0
 
 

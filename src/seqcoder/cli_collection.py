@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import SeqcoderError
@@ -175,35 +176,42 @@ def _cmd_get(args) -> int:
     names = list(dict.fromkeys(args.members))
     for name in names:
         c.entry(name)  # every name is checked before anything is decoded or written
+    threads = _threads(args.threads)
+    write_outputs(args, names, lambda: ((e.name, d) for e, d in c.iter_members(names, threads)),
+                  lambda: c.read_record(names[0], args.record, threads))
+    return 0
+
+
+def write_outputs(args, names: list[str], members: Callable[[], Iterator[tuple[str, bytes]]],
+                  record: Callable[[], bytes]) -> None:
+    """What ``get`` writes, wherever the members come from (an archive or a batch catalog):
+    ``--record`` of one member, or members to ``-o FILE``, ``-c`` or ``-C DIR``; every target
+    is checked before anything is decoded."""
     if args.output and len(names) > 1:
         raise CollectionCliError("-o takes one member; use -C DIR for several")
     if args.record and len(names) > 1:
         raise CollectionCliError("--record takes one member")
+    directory = Path(args.directory or ".")
     if args.record:
-        data = c.read_record(names[0], args.record, _threads(args.threads))
-        if args.output:
-            _write_file(Path(args.output), data, args.force)
-        elif args.directory:
-            _write_file(_safe_name(Path(args.directory), names[0]), data, args.force)
+        data = record()
+        if args.output or args.directory:
+            target = Path(args.output) if args.output else _safe_name(directory, names[0])
+            _write_file(target, data, args.force)
         else:
             sys.stdout.buffer.write(data)
-        return 0
-    directory = Path(args.directory or ".")
+        return
     if not args.stdout and not args.output:
         for name in names:
             target = _safe_name(directory, name)
             if target.exists() and not args.force:
                 raise CollectionCliError(f"{target}: already exists; use -f to overwrite")
-    for entry, data in c.iter_members(names, _threads(args.threads)):
+    for name, data in members():
         if args.stdout:
             sys.stdout.buffer.write(data)
-        elif args.output:
-            _write_file(Path(args.output), data, args.force)
         else:
-            _write_file(_safe_name(directory, entry.name), data, args.force)
+            _write_file(Path(args.output) if args.output else _safe_name(directory, name), data, args.force)
     if args.stdout:
         sys.stdout.buffer.flush()
-    return 0
 
 
 def _cmd_unpack(args) -> int:
