@@ -258,16 +258,21 @@ def list_collection(path: str, as_json: bool) -> dict:
 
 
 def info_collection(path: str) -> dict:
-    """``seqcoder info`` of a collection: header and member index with offsets and checksums."""
+    """``seqcoder info`` of a collection: header, member index with offsets and checksums, and
+    the bytes of each member's sections (layout, tokens, literals; raw) without decoding them."""
     from .collection import Collection
 
     c = Collection(path)
+    sections = c.section_sizes()
+    totals = [sum(s[i] for s in sections if len(s) == 3) for i in range(3)]
     return {"schema_version": 1, "file": path, "kind": "collection", "format_version": c.header.version,
             "level": c.header.level, "max_refs": c.header.max_refs, "match_params": list(c.header.params),
             "archive_bytes": c.archive_size,
+            "section_bytes": {"layout": totals[0], "tokens": totals[1], "literals": totals[2]},
             "member_list": [{"name": m.name, "offset": m.offset, "size": m.size, "original_bytes": m.original_size,
                              "sha256": m.sha256.hex(), "kind": m.kind, "bases": m.bases, "literal_bases": m.literals,
-                             "literal_level": m.level, "references": m.refs} for m in c.members]}
+                             "literal_level": m.level, "references": m.refs, "section_bytes": s}
+                            for m, s in zip(c.members, sections)]}
 
 
 def print_info(report: dict, as_json: bool) -> None:
@@ -277,6 +282,8 @@ def print_info(report: dict, as_json: bool) -> None:
     print(report["file"])
     print(f"  collection format version {report['format_version']}, level {report['level']}, "
           f"max refs {report['max_refs'] or 'all'}, {report['archive_bytes']} bytes")
+    s = report["section_bytes"]
+    print(f"  sections: layout {s['layout']}, tokens {s['tokens']}, literals {s['literals']} bytes")
     for m in report["member_list"]:
         print(f"  {m['name']}: block at {m['offset']}, {m['size']} bytes, original {m['original_bytes']} bytes, "
               f"{m['bases']} bases ({m['literal_bases']} literal), refs {m['references']}, sha256 {m['sha256']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -262,7 +263,9 @@ def test_cli_pack_get_unpack_list(tmp_path, files, genomes, capsys):
     assert main(["test", "-v", str(archive)]) == 0
     assert "OK (6 members)" in capsys.readouterr().out
     assert main(["info", "--json", str(archive)]) == 0
-    assert '"kind": "collection"' in capsys.readouterr().out
+    info = json.loads(capsys.readouterr().out)
+    assert info["kind"] == "collection" and len(info["member_list"]) == 6
+    assert sum(info["section_bytes"].values()) < info["archive_bytes"]
 
 
 def test_cli_add_and_record(tmp_path, files, genomes, capsys):

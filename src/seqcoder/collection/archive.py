@@ -176,6 +176,11 @@ class Collection:
                 decode_member(entry, self._read_block(f, entry), number, ref, self.header.max_refs, render=False)
         return ref
 
+    def section_sizes(self) -> list[list[int]]:
+        """Bytes of each member's sections (crc-checked, not decoded)."""
+        with open(self.path, "rb") as f:
+            return [[len(s) for s in self._read_block(f, m)] for m in self.members]
+
     def _text_bases(self, upto: int) -> int:
         """Bases of the reference text that member ``upto`` is coded against."""
         return sum(m.bases if is_reference(i, self.header.max_refs) else m.literals
