@@ -427,6 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = lambda message, *a, **k: print(f"seqcoder: warning: {message}", file=sys.stderr)
         try:
             return args.run(args, rest) if getattr(args, "delegate", None) else args.run(args)
+        except BrokenPipeError:
+            # the reader went away (`seqcoder cat x | head`): stop quietly, like cat and gzip
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
         except (SeqcoderError, OSError, ValueError) as exc:
             print(f"seqcoder: error: {_message(exc)}", file=sys.stderr)
             return 1
