@@ -304,6 +304,47 @@ def _window_agrees(S, i, T, q, d, limit, w, mis):
     return True
 
 
+@njit(cache=True, inline="always")
+def _best_candidate(S, i, T, lim, x, xr, o, prm, head, chain, ctag, cap, best, ex_q, ex_d):
+    """The indexed occurrence of the k-mer at ``S[i + o]`` (``x``, reverse complement ``xr``)
+    whose diagonal gives ``S[i:]`` the longest exact run (compared up to ``cap``) beyond ``best``.
+
+    Newest candidates first, at most ``candidates`` per strand whose 16-bit tag matches; the
+    diagonal ``(ex_q, ex_d)`` is left out. Returns ``(run, q, d)``; ``q`` is -1 when none beats
+    ``best``.
+    """
+    k = prm[0]
+    step = prm[1]
+    hbits = prm[2]
+    maxc = prm[3]
+    best_q = -1
+    best_d = 1
+    for strand in range(2):
+        xs = x if strand == 0 else xr
+        tg = _tag(xs)
+        c = head[_hash(xs, hbits)]
+        tries = 0
+        walk = 0
+        while c >= 0 and tries < maxc and walk < 4 * maxc:
+            walk += 1
+            if int(ctag[c // step]) == tg:
+                tries += 1
+                if strand == 0:
+                    q = c - o
+                    dd = 1
+                else:
+                    q = c + k - 1 + o
+                    dd = -1
+                if q >= 0 and q < lim and not (dd == ex_d and q == ex_q):
+                    m = _match_len(S, i, T, q, dd, lim, cap)
+                    if m > best:
+                        best = m
+                        best_q = q
+                        best_d = dd
+            c = chain[c // step]
+    return best, best_q, best_d
+
+
 @njit(cache=True)
 def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
     """A diagonal for ``S[i:]`` whose exact run beats ``cur`` (the current diagonal's) clearly.
@@ -314,13 +355,9 @@ def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
     n = S.shape[0]
     k = prm[0]
     step = prm[1]
-    hbits = prm[2]
-    maxc = prm[3]
-    capsw = 4 * cur + 256
     best = 4 * cur + 160  # a switch costs about a far jump: it must pay for itself
-    best_q = 0
+    best_q = -1
     best_d = 1
-    found = 0
     for o in range(step):
         j = i + o
         if j + k > n:
@@ -331,32 +368,13 @@ def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
             c = int(S[j + t])
             x = (x << 2) | c
             xr = xr | ((3 - c) << (2 * t))
-        for strand in range(2):
-            xs = x if strand == 0 else xr
-            h = _hash(xs, hbits)
-            tg = _tag(xs)
-            c = head[h]
-            tries = 0
-            walk = 0
-            while c >= 0 and tries < maxc and walk < 4 * maxc:
-                walk += 1
-                if int(ctag[c // step]) == tg:
-                    tries += 1
-                    if strand == 0:
-                        q = c - o
-                        dd = 1
-                    else:
-                        q = c + k - 1 + o
-                        dd = -1
-                    if q >= 0 and q < lim and not (dd == cur_d and q == cur_q):
-                        m = _match_len(S, i, T, q, dd, lim, capsw)
-                        if m > best:
-                            best = m
-                            best_q = q
-                            best_d = dd
-                            found = 1
-                c = chain[c // step]
-    if found:
+        run, q, d = _best_candidate(S, i, T, lim, x, xr, o, prm, head, chain, ctag, 4 * cur + 256, best,
+                                    cur_q, cur_d)
+        if q >= 0:
+            best = run
+            best_q = q
+            best_d = d
+    if best_q >= 0:
         return best_q, best_d, best
     return 0, 1, 0
 
@@ -371,7 +389,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     n = S.shape[0]
     k = prm[0]
     hbits = prm[2]
-    maxc = prm[3]
     min_match = prm[4]
     snp_min = prm[5]
     maxd = prm[6]
@@ -510,29 +527,10 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                     break
             # far: the k-mer at j, both strands, newest candidates first
             if j + k <= n:
-                best = 0
-                for strand in range(2):
-                    xs = x if strand == 0 else xr
-                    h = _hash(xs, hbits)
-                    tg = _tag(xs)
-                    c = head[h]
-                    tries = 0
-                    walk = 0
-                    while c >= 0 and tries < maxc and walk < 4 * maxc:
-                        walk += 1
-                        if int(ctag[c // step]) != tg:
-                            c = chain[c // step]
-                            continue
-                        tries += 1
-                        q = c if strand == 0 else c + k - 1
-                        dd = 1 if strand == 0 else -1
-                        if q < lim:
-                            m = _match_len(S, j, T, q, dd, lim, cap)
-                            if m > best:
-                                best = m
-                                best_q = q
-                                best_d = dd
-                        c = chain[c // step]
+                best, q, dd = _best_candidate(S, j, T, lim, x, xr, 0, prm, head, chain, ctag, cap, 0, -1, 1)
+                if q >= 0:
+                    best_q = q
+                    best_d = dd
                 if best >= min_match:
                     found = True
                     # extend backwards over the literals before j
