@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcoder.bench_collections import _run, _sha, _plain_copies, set_files
+from seqcoder.bench_collections import _run, _plain_copies, set_files
+from seqcoder.models.zoo import sha256_file
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]
 
@@ -49,7 +50,7 @@ def main() -> int:
         pack_s, pack_rss = _run(SEQCODER + ["pack", "-q", "-T", "1", str(whole), "--files-from", str(listing)])
         out = work / "out"
         unpack_s, unpack_rss = _run(SEQCODER + ["unpack", "-q", str(whole), "-C", str(out)])
-        exact = all(_sha(f) == _sha(out / f.name) for f in files)
+        exact = all(sha256_file(f) == sha256_file(out / f.name) for f in files)
         cat = work / "cat.fa"
         with open(cat, "wb") as sink:
             for f in files:
@@ -71,7 +72,7 @@ def main() -> int:
             target = work / "one.fa"
             start = time.perf_counter()
             subprocess.run(SEQCODER + ["get", str(whole), f.name, "-o", str(target)], check=True)
-            gets[f.name] = {"s": round(time.perf_counter() - start, 2), "exact": _sha(target) == _sha(f)}
+            gets[f.name] = {"s": round(time.perf_counter() - start, 2), "exact": sha256_file(target) == sha256_file(f)}
             target.unlink()
         report["get"] = gets
         print(json.dumps(gets), flush=True)

@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcoder.bench_collections import _plain_copies, _sha, set_files
+from seqcoder.bench_collections import _plain_copies, set_files
+from seqcoder.models.zoo import sha256_file
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]
 
@@ -45,7 +46,7 @@ def main() -> int:
                 base = base or size
                 rows.append({"set": folder.name, "max_refs": r, "archive_bytes": size,
                              "vs_all_earlier": round(size / base, 4), "get_last_s": round(get_s, 2),
-                             "get_exact": _sha(out) == _sha(last)})
+                             "get_exact": sha256_file(out) == sha256_file(last)})
                 print(json.dumps(rows[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps({"schema_version": 1, "rows": rows}, indent=2) + "\n")

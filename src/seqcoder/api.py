@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from collections.abc import Callable, Iterator
 
-import numpy as np
-
 from .codecs import DEFAULT_CODEC, MODEL_CODECS, CodecOptions, SequenceCodec, codec_name, codec_spec, make_codec
 from .errors import ChecksumError, FastaError, FormatError, ModelError
 from .format.container import (MAX_BLOCK_SIZE, ArchiveHeader, ArchiveIndex, ArchiveReader, BlockEntry, BlockHeader,
@@ -34,7 +32,7 @@ from .format.container import (MAX_BLOCK_SIZE, ArchiveHeader, ArchiveIndex, Arch
 from .format import zstd
 from .format.ids import BlockKind, SectionId
 from .io.atomic import write_atomically
-from .io.fasta import parse_fasta, render_fasta
+from .io.fasta import mostly_nucleotides, parse_fasta, render_fasta
 from .io.inputs import read_up_to
 from .levels import check_level
 
@@ -117,7 +115,7 @@ def _in_order(jobs: Iterator[Callable[[], object]], threads: int) -> Iterator[ob
 
 def resolve_threads(threads: int) -> int:
     """``0`` means every core."""
-    return os.cpu_count() or 1 if threads == 0 else max(1, threads)
+    return (os.cpu_count() or 1) if threads == 0 else max(1, threads)
 
 
 class Compressor:
@@ -201,7 +199,7 @@ class Compressor:
         return stats
 
     def _encode_block(self, data: bytes, first_line: int, path: str | None) -> _EncodedBlock:
-        if not self.strict and not _mostly_nucleotides(data):  # spare junk the costly parse
+        if not self.strict and not mostly_nucleotides(data):  # spare junk the costly parse
             return self._raw_block(data, path, "most bytes are not nucleotide letters")
         parsed = parse_fasta(data)
         if parsed.first_non_nucleotide_line is not None:
@@ -223,17 +221,6 @@ class Compressor:
         payload = zstd.compress(data, zstd.RAW_LEVEL)
         block = encode_block(BlockKind.RAW, len(data), 0, crc32(data), [Section(SectionId.RAW, payload)])
         return _EncodedBlock(block, len(data), 0, [], True)
-
-
-_NUCLEOTIDE_BYTES = np.zeros(256, dtype=bool)
-_NUCLEOTIDE_BYTES[list(b"ACGTNacgtn\r\n")] = True
-
-
-def _mostly_nucleotides(data: bytes) -> bool:
-    """True unless fewer than 30 % of a (sampled) block are A/C/G/T/N or line ends. FASTA
-    genomes score above 95 %, protein about 25 %, text and binary far less."""
-    sample = np.frombuffer(data, dtype=np.uint8)[: 1 << 20]
-    return sample.size == 0 or _NUCLEOTIDE_BYTES[sample].mean() >= 0.3
 
 
 class Decompressor:

@@ -17,7 +17,6 @@ concatenation (the speed reference of the collection issue; its size is shown to
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from collections.abc import Callable
+
+from .models.zoo import sha256_file
 
 SCHEMA_VERSION = 1
 FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".fas", ".ffn", ".seq")
@@ -79,14 +80,6 @@ def _run(argv: list[str], stdout=None) -> tuple[float, float]:
     return wall, rss
 
 
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def set_files(folder: Path) -> list[Path]:
     """The FASTA files of a set, sorted by name (other files, e.g. checksums, are ignored)."""
     out = []
@@ -114,16 +107,16 @@ def _plain_copies(files: list[Path], work: Path) -> list[Path]:
     return out
 
 
-def _check(originals: dict[str, str], folder: Path) -> bool:
-    got = {p.name: _sha(p) for p in folder.rglob("*") if p.is_file()}
+def _check(originals: dict[str, bytes], folder: Path) -> bool:
+    got = {p.name: sha256_file(p) for p in folder.rglob("*") if p.is_file()}
     return all(got.get(name) == sha for name, sha in originals.items())
 
 
-Tool = Callable[[list[Path], Path, Row, dict[str, str]], None]
+Tool = Callable[[list[Path], Path, Row, dict[str, bytes]], None]
 
 
 def _seqcoder(level: int) -> Tool:
-    def run(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> None:
+    def run(files: list[Path], work: Path, row: Row, originals: dict[str, bytes]) -> None:
         exe = [sys.executable, "-m", "seqcoder"]
         listing = work / "list.txt"
         listing.write_text("".join(f"{f}\n" for f in files))
@@ -138,7 +131,7 @@ def _seqcoder(level: int) -> Tool:
     return run
 
 
-def _mbgc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> None:
+def _mbgc(files: list[Path], work: Path, row: Row, originals: dict[str, bytes]) -> None:
     listing = work / "list.txt"
     listing.write_text("".join(f"{f}\n" for f in files))
     archive = work / "set.mbgc"
@@ -159,7 +152,7 @@ def _line_width(path: Path) -> int:
     return 80
 
 
-def _agc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> None:
+def _agc(files: list[Path], work: Path, row: Row, originals: dict[str, bytes]) -> None:
     archive = work / "set.agc"
     row.compress_s, row.compress_rss_mb = _run(["agc", "create", "-t", "1", "-o", str(archive)]
                                                + [str(f) for f in files])
@@ -180,7 +173,7 @@ def _agc(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> 
 
 
 def _tar(compressor: list[str], decompressor: list[str], suffix: str) -> Tool:
-    def run(files: list[Path], work: Path, row: Row, originals: dict[str, str]) -> None:
+    def run(files: list[Path], work: Path, row: Row, originals: dict[str, bytes]) -> None:
         tar = work / "set.tar"
         subprocess.run(["tar", "-cf", str(tar), "-C", str(files[0].parent)] + [f.name for f in files], check=True)
         archive = work / f"set.tar{suffix}"
@@ -223,7 +216,7 @@ def bench(sets: list[Path], level: int, only: set[str] | None = None, log=print)
             raise ValueError(f"{folder}: no FASTA files")
         with tempfile.TemporaryDirectory(prefix="seqcoder-bench-") as tmp:
             plain = _plain_copies(files, Path(tmp))
-            originals = {p.name: _sha(p) for p in plain}
+            originals = {p.name: sha256_file(p) for p in plain}
             size = sum(p.stat().st_size for p in plain)
             for name, tool in tools(level).items():
                 if only and not any(o in name for o in only):

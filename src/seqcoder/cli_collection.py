@@ -86,7 +86,9 @@ def add_parsers(sub) -> None:
 
 
 def _threads(n: int) -> int:
-    return (os.cpu_count() or 1) if n == 0 else max(1, n)
+    from .api import resolve_threads  # imported here: `seqcoder --help` stays instant
+
+    return resolve_threads(n)
 
 
 def _input_paths(args) -> list[str]:

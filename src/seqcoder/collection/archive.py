@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import FastaError, FormatError, SeqcoderError
 from ..io.atomic import write_atomically
-from ..io.fasta import parse_fasta
+from ..io.fasta import mostly_nucleotides, parse_fasta
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
@@ -62,17 +62,6 @@ def read_input(path: str | os.PathLike) -> bytes:
             return stream.read()
         except (OSError, EOFError, ValueError) as exc:
             raise SeqcoderError(f"{path}: cannot read ({exc})") from None
-
-
-_NUCLEOTIDE = np.zeros(256, dtype=bool)
-_NUCLEOTIDE[list(b"ACGTNacgtn\r\n>")] = True
-
-
-def _looks_like_nucleotides(data: bytes) -> bool:
-    """False when under 30 % of the first MiB are A/C/G/T/N, '>' or line ends (protein, text,
-    binary); FASTA genomes score above 95 %."""
-    sample = np.frombuffer(data, dtype=np.uint8, count=min(len(data), 1 << 20))
-    return sample.size == 0 or bool(_NUCLEOTIDE[sample].mean() >= 0.3)
 
 
 def _check_names(names: Sequence[str], taken: Iterable[str] = ()) -> None:
@@ -299,7 +288,7 @@ def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existi
                 pending = pool.submit(read_input, inputs[i + 1][1]) if pool and i + 1 < len(inputs) else None
             else:
                 data = read_input(path)
-            raw = not _looks_like_nucleotides(data)
+            raw = not mostly_nucleotides(data)
             if raw:
                 if strict:
                     line = parse_fasta(data).first_non_nucleotide_line

@@ -104,7 +104,7 @@ class ReferenceText:
         self._nolog = np.zeros(0, dtype=np.int64)
         #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts,
         #: targets, switches
-        self.stats = np.zeros(9, dtype=np.int64)
+        self.stats = np.zeros(8, dtype=np.int64)
         self._lits = self._buf = np.zeros(0, dtype=np.uint8)
         self._log = np.zeros(0, dtype=np.int64)
 
@@ -151,7 +151,7 @@ class ReferenceText:
             self._log = np.empty(n // self.params.step + 2, dtype=np.int64)
             self._buf = np.empty(n // 2 + 1024, dtype=np.uint8)
         log, lits = self._log, self._lits
-        stats = np.zeros(9, dtype=np.int64)
+        stats = np.zeros(8, dtype=np.int64)
         while True:
             buf = self._buf
             probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)

@@ -36,7 +36,6 @@ import numpy as np
 from numba import njit
 
 M32 = 0xFFFFFFFF
-PF = 8  #: how far ahead the literal search reads the head table
 #: ids of the adaptive-bit regions of the token model, each ``_REGION`` contexts wide
 _REGION = 8192
 F_LEN, F_EVENT, F_SNP, F_LIT, F_DELTA, F_FLAGS = range(6)
@@ -388,7 +387,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     """
     n = S.shape[0]
     k = prm[0]
-    hbits = prm[2]
     min_match = prm[4]
     snp_min = prm[5]
     maxd = prm[6]
@@ -409,7 +407,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     d = 1
     prev_ev = 1
     switch = prm[10]
-    touched = 0  # sum of the early head reads (kept so that they are not optimised away)
     margin = prm[11]
     sw_q = -1  # a better diagonal to switch to right after a SNP (-1: none)
     sw_d = 1
@@ -488,15 +485,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + t])
                 x = (x << 2) | c
                 xr = xr | ((3 - c) << (2 * t))
-        # the k-mer PF positions ahead, whose head entries are read early: independent loads
-        # overlap, so the table's cache misses are paid a few at a time instead of one by one
-        xf = 0
-        xrf = 0
-        if j + PF + k <= n:
-            for t in range(k):
-                c = int(S[j + PF + t])
-                xf = (xf << 2) | c
-                xrf = xrf | ((3 - c) << (2 * t))
         while j < n:
             # the index holds every k-mer that ends before S[j]
             if base + j - k >= inserted + step:
@@ -548,11 +536,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + k - 1])
                 x = ((x << 2) | c) & kmask
                 xr = (xr >> 2) | ((3 - c) << rshift)
-            if j + PF + k <= n:
-                c = int(S[j + PF + k - 1])
-                xf = ((xf << 2) | c) & kmask
-                xrf = (xrf >> 2) | ((3 - c) << rshift)
-                touched += head[_hash(xf, hbits)] + head[_hash(xrf, hbits)]
         n_lit = j - start
         b0 = st[3]
         _code_nlit(False, st, buf, P, first, n_lit)
@@ -588,7 +571,6 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
             buf[st[3]] = (x1 >> 24) & 255
         st[3] += 1
         x1 = (x1 << 8) & M32
-    stats[8] = touched & 1
     return st[3], nlit, nlog
 
 

@@ -60,6 +60,21 @@ _MAX_FIELD = 1 << 40  # sanity bound on decoded counts (a corrupt layout must no
 NUCLEOTIDE_BYTES = b"ACGTUNRYKMSWBDHVacgtunrykmswbdhv-*"
 _NUCLEOTIDE_OK = np.zeros(256, dtype=bool)
 _NUCLEOTIDE_OK[np.frombuffer(NUCLEOTIDE_BYTES, dtype=np.uint8)] = True
+_MOSTLY_NUCLEOTIDE = np.zeros(256, dtype=bool)
+_MOSTLY_NUCLEOTIDE[list(b"ACGTNacgtn\r\n")] = True
+
+
+def mostly_nucleotides(data: bytes) -> bool:
+    """True unless fewer than 30 % of a (sampled) input are A/C/G/T/N or line ends. FASTA
+    genomes score above 95 %, protein about 25 %, text and binary far less.
+
+    >>> mostly_nucleotides(b">x\nACGTN\n"), mostly_nucleotides(bytes(range(256)))
+    (True, False)
+    """
+    sample = np.frombuffer(data, dtype=np.uint8, count=min(len(data), 1 << 20))
+    return sample.size == 0 or bool(_MOSTLY_NUCLEOTIDE[sample].mean() >= 0.3)
+
+
 _CODE_TABLE = CODE_OF_BYTE.tobytes()  # bytes.translate table: byte -> code, 255 if not ACGT
 _NON_ACGT = bytes(sorted(set(range(256)) - set(b"ACGT")))
 _BASE_TABLE = (BYTE_OF_CODE.tobytes() + bytes(252))  # code -> upper-case base
