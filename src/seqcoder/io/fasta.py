@@ -68,7 +68,7 @@ def mostly_nucleotides(data: bytes) -> bool:
     """True unless fewer than 30 % of a (sampled) input are A/C/G/T/N or line ends. FASTA
     genomes score above 95 %, protein about 25 %, text and binary far less.
 
-    >>> mostly_nucleotides(b">x\nACGTN\n"), mostly_nucleotides(bytes(range(256)))
+    >>> mostly_nucleotides(b">x\\nACGTN\\n"), mostly_nucleotides(bytes(range(256)))
     (True, False)
     """
     sample = np.frombuffer(data, dtype=np.uint8, count=min(len(data), 1 << 20))
