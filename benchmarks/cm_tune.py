@@ -9,7 +9,11 @@ upper-cased, letters other than A/C/G/T dropped, records concatenated. Other fil
 as bare sequences. ``--decode`` also times decoding and checks the round trip; ``--xz`` times
 ``xz -9e`` on the same bases right beside the measurement (the machine may be shared: compare
 ratios of CPU time, which this script reports next to wall time). ``--set key=value`` overrides
-a level's configuration for experiments (e.g. ``--set "rep=(16,22,8,2,2)"``).
+a level's configuration for experiments (e.g. ``--set "rep=(16,22,8,2,2)"``); ``--choices N``
+fixes the per-block choices of payload version 4 (bit 1 light followers, bit 2 the learned
+prior; default: the encoder's own, ``cm.choose``); ``--version 3`` codes with the frozen
+version-3 model sets (the state before the learned prior); ``--prior-dir DIR`` codes with the prior in
+``DIR`` (e.g. one trained with ``seqcoder train-prior --heldout``) instead of the shipped one.
 """
 
 from __future__ import annotations
@@ -60,8 +64,16 @@ def main() -> None:
     ap.add_argument("--decode", action="store_true")
     ap.add_argument("--xz", action="store_true")
     ap.add_argument("--set", action="append", default=[])
+    ap.add_argument("--choices", type=int, default=None)
+    ap.add_argument("--prior-dir", type=Path)
+    ap.add_argument("--version", type=int, default=None,
+                    help="write this cm payload version (an earlier one: its frozen model sets)")
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    if args.prior_dir:
+        from seqcoder.models.prior import load_prior
+
+        cm._prior = lambda tag=None: load_prior(directory=args.prior_dir)  # noqa: ARG005
     for kv in args.set:
         k, v = kv.split("=", 1)
         for lv in levels:
@@ -80,7 +92,7 @@ def main() -> None:
             xs = f" xz-9e cpu {n / xc / 1e6:.3f} MB/s"
         for lv in levels:
             t0, c0 = time.time(), time.process_time()
-            data = cm.cm_encode(codes, lv)
+            data = cm.cm_encode(codes, lv, choices=args.choices, _version=args.version)
             te, ce = time.time() - t0, time.process_time() - c0
             ds = ""
             if args.decode:

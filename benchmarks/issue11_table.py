@@ -4,6 +4,7 @@ table of the issue-11 cm changes, and check that no genome got worse.
 Usage::
 
     python benchmarks/issue11_table.py benchmarks/results/issue11
+    python benchmarks/issue11_table.py benchmarks/results/issue11_v4   # version 4, + per genome
 
 Each log holds one line per genome (``... bytes=B bpb=X enc ... (cpu C) ... xz-9e cpu Z``)
 and a ``TOTAL`` line. A row compares two logs over the same genomes: the total bits per base
@@ -29,6 +30,17 @@ ROWS = [
     ("`racc`", 9, "g19_L9_v2", "g19_L9_racc"),
     ("16 light followers on 11-mers (`light`)", 9, "g19_L9_racc", "g19_L9_v3"),
     ("`racc` + `light`", 9, "g19_L9_v2", "g19_L9_v3"),
+]
+
+
+#: the version-4 rows (logs of ``benchmarks/issue11_v4.sh``)
+V4_ROWS = [
+    ("learned prior (`prior`)", 4, "g19_L4_v3", "g19_L4_prior"),
+    ("encoder's light-follower choice (`choose`)", 4, "g19_L4_prior", "g19_L4_v4"),
+    ("version 4 at the default level", 4, "g19_L4_v3", "g19_L4_v4"),
+    ("learned prior (`prior`)", 9, "g19_L9_v3", "g19_L9_prior"),
+    ("hidden-layer mixer, 8 units (`hmix`)", 9, "g19_L9_prior", "g19_L9_v4"),
+    ("version 4 at level 9", 9, "g19_L9_v3", "g19_L9_v4"),
 ]
 
 
@@ -60,7 +72,8 @@ def main(argv: list[str]) -> int:
     print("| change | level | 19 genomes bpb before | after | gain | encoder CPU MB/s before |"
           " after | after vs xz -9e | genomes worse (bytes) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for label, lv, a, b in ROWS:
+    v4 = (d / "g19_L4_v4.txt").is_file()
+    for label, lv, a, b in V4_ROWS if v4 else ROWS:
         pa, pb = d / f"{a}.txt", d / f"{b}.txt"
         if not (pa.is_file() and pb.is_file()):
             continue
@@ -78,7 +91,33 @@ def main(argv: list[str]) -> int:
         sb, xz = speed(rb)
         print(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"
               f" {100 * (ba - bb) / ba:.2f} % | {sa} | {sb} | {xz or '–'} | {worse} |")
+    if v4:
+        prior_table(d)
     return 0
+
+
+def prior_table(d: Path) -> None:
+    """Per genome: the learned prior alone and its gain in the coder, shipped prior (trained on
+    all 19) and held-out recipe (trained on 15; the 4 others marked)."""
+    import json
+
+    runs = {k: json.loads((d / f"prior_gain_{k}.json").read_text())
+            for k in ("shipped", "heldout") if (d / f"prior_gain_{k}.json").is_file()}
+    if len(runs) != 2:
+        return
+    held = {r["file"]: r for r in runs["heldout"]["rows"]}
+    print()
+    print("| genome | bases | prior alone, bpb | gain at level 4 | prior of 15 genomes alone |"
+          " its gain at level 4 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in runs["shipped"]["rows"]:
+        h = held[r["file"]]
+        out = "" if h.get("in_training", True) else " (held out)"
+        print(f"| {r['file'].split('.')[0][:42]}{out} | {r['bases']:,} | {r['network_bpb']:.4f} |"
+              f" {r['gain_pct']:.2f} % | {h['network_bpb']:.4f} | {h['gain_pct']:.2f} % |")
+    for k, label in (("shipped", "all 19 (shipped)"), ("heldout", "15 genomes")):
+        sm = runs[k]["summary"]
+        print(f"| total, prior of {label} | | | {sm['gain_pct']:.2f} % | | CPU +{sm['cpu_cost_pct']} % |")
 
 
 if __name__ == "__main__":

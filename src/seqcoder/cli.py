@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, module, helptext in (
         ("train", "seqcoder.train", "train an autoencoder (the published recipe by default)"),
+        ("train-prior", "seqcoder.train.prior", "train the cm coder's learned prior (a small network)"),
         ("eval", "seqcoder.evaluate", "the published per-file evaluation table of an autoencoder"),
         ("bench", "seqcoder.bench", "benchmark codecs and baseline tools on files "
                                     "('bench collections SET_DIR...': collection compressors)"),
@@ -132,9 +133,10 @@ def _delegate(module_name: str):
     def run(args, rest):
         import importlib
 
+        name = module_name
         if args.delegate == "bench" and rest[:1] == ["collections"]:
-            module_name, rest = "seqcoder.bench_collections", rest[1:]
-        module = importlib.import_module(module_name)
+            name, rest = "seqcoder.bench_collections", rest[1:]
+        module = importlib.import_module(name)
         parser = argparse.ArgumentParser(prog=f"seqcoder {args.delegate}")
         module.configure_parser(parser)
         return module.run(parser.parse_args(rest))
@@ -405,7 +407,8 @@ def _cmd_models(args) -> int:
     for entry in shipped_models():
         spec = f"{entry['name']}@{entry['version']}"
         mark = " (default)" if entry["name"] == DEFAULT_MODEL or spec == DEFAULT_MODEL else ""
-        print(f"{spec}{mark}  sha256 {entry.get('sha256', '?')[:16]}…  {entry.get('file', '')}")
+        arch = entry.get("architecture", "seqcoder-ae")
+        print(f"{spec}{mark}  {arch}  sha256 {entry.get('sha256', '?')[:16]}…  {entry.get('file', '')}")
     return 0
 
 

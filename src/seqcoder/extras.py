@@ -1,5 +1,5 @@
 """Optional dependencies: which pip extra brings which modules, and the one-line error that
-says how to install a missing one. The core install (numpy, numba, zstandard) runs the
+says how to install a missing one. The core install (numpy, numba, zstandard, safetensors) runs the
 model-free codecs; the autoencoder, plots and the batch engine are extras.
 
 >>> require("core", "json")  # a module that is there: nothing happens
@@ -17,7 +17,7 @@ from .errors import MissingExtraError
 
 #: extra -> the modules it installs that seqcoder imports
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "ae": ("torch", "safetensors"),
+    "ae": ("torch",),
     "plots": ("matplotlib",),
     "dask": ("dask", "distributed"),
 }

@@ -120,3 +120,13 @@ def test_truncated_archive_keeps_existing_output(fasta, messy_fasta, capsys):
     assert main(["decompress", "-f", str(archive)]) == 1
     assert fasta.read_bytes() == b"precious"
     assert [p.name for p in fasta.parent.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("command", ["train", "train-prior", "eval", "bench"])
+def test_delegated_commands_reach_their_parser(command, capsys):
+    from seqcoder.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    assert f"seqcoder {command}" in capsys.readouterr().out

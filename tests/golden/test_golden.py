@@ -75,15 +75,16 @@ def test_golden_collection(tmp_path, level):
     assert dict((e.name, d) for e, d in Collection(tmp_path / "old.sqcl").iter_members()) == dict(COLLECTION)
 
 
-# Archives written before cm payload version 3 (levels whose model changed with it): they must
-# keep decoding byte for byte. Frozen; never regenerated.
-FROZEN = sorted((EXPECTED / "cm-v2").glob("*.sqc"))
+# Archives written with earlier cm payload versions (by levels whose model changed since):
+# they must keep decoding byte for byte. Frozen; never regenerated.
+FROZEN = sorted(EXPECTED.glob("cm-v*/*.sqc"))
 
 
-@pytest.mark.parametrize("path", FROZEN, ids=[p.name for p in FROZEN])
-def test_frozen_cm_v2_archive(path):
+@pytest.mark.parametrize("path", FROZEN, ids=[f"{p.parent.name}/{p.name}" for p in FROZEN])
+def test_frozen_cm_archive(path):
     assert seqcoder.decompress(path.read_bytes()) == INPUT
 
 
-def test_frozen_cm_v2_present():
-    assert {p.name for p in FROZEN} == {"cm-6.sqc", "cm-9.sqc"}
+def test_frozen_cm_archives_present():
+    assert {f"{p.parent.name}/{p.name}" for p in FROZEN} == {
+        "cm-v2/cm-6.sqc", "cm-v2/cm-9.sqc", "cm-v3/cm-6.sqc", "cm-v3/cm-9.sqc"}

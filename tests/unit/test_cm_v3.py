@@ -42,10 +42,10 @@ SWITCHES = {
 
 @pytest.fixture
 def level4(monkeypatch):
-    """Level 4 of version 3 with a switch set by the test (restored afterwards)."""
-    levels = dict(cm._LEVELS)
-    monkeypatch.setattr(cm, "_LEVELS", levels)
-    monkeypatch.setattr(cm, "_BY_VERSION", {2: cm._LEVELS_V2, 3: levels})
+    """Level 4 of version 3 with a switch set by the test (restored afterwards); the tests
+    write version-3 payloads (``_version=3``)."""
+    levels = dict(cm._LEVELS_V3)
+    monkeypatch.setattr(cm, "_BY_VERSION", {**cm._BY_VERSION, 3: levels})
 
     def set_(**kw):
         levels[4] = {**cm._LEVELS_V2[4], **kw}
@@ -58,10 +58,10 @@ def test_switch_twin_identical_and_roundtrip(level4, name):
     codes = _repetitive(1500, 11)
     base = cm_encode(codes, 4, _version=2)
     level4(**SWITCHES[name])
-    fast = cm_encode(codes, 4)
+    fast = cm_encode(codes, 4, _version=3)
     assert fast[0] == 3
     assert fast != base, f"switch {name} changed nothing"
-    assert cm_encode(codes, 4, _python=True) == fast
+    assert cm_encode(codes, 4, _python=True, _version=3) == fast
     assert np.array_equal(cm_decode(fast, len(codes), 4), codes)
     assert np.array_equal(cm_decode(fast, len(codes), 4, _python=True), codes)
 
@@ -74,17 +74,17 @@ def test_all_switches_together_with_hint(level4):
     for kw in SWITCHES.values():
         merged.update(kw)
     level4(**merged)
-    fast = cm_encode(codes, 4, hint)
-    assert cm_encode(codes, 4, hint, _python=True) == fast
+    fast = cm_encode(codes, 4, hint, _version=3)
+    assert cm_encode(codes, 4, hint, _python=True, _version=3) == fast
     assert np.array_equal(cm_decode(fast, len(codes), 4, hint), codes)
 
 
 def test_light_followers_help_on_repeats(level4):
     codes = _repetitive(60_000, 13)
     level4(racc=1)
-    without = len(cm_encode(codes, 4))
+    without = len(cm_encode(codes, 4, _version=3))
     level4(racc=1, light=(16, 11, 22, 4, 8, 0))
-    with_light = cm_encode(codes, 4)
+    with_light = cm_encode(codes, 4, _version=3)
     assert np.array_equal(cm_decode(with_light, len(codes), 4), codes)
     assert len(with_light) < without
 
@@ -96,7 +96,7 @@ def test_version2_payloads_still_decode(level):
     assert old[0] == 2
     assert np.array_equal(cm_decode(old, len(codes), level), codes)
     new = cm_encode(codes, level)
-    assert new[0] == cm.payload_version(level)
+    assert new[0] == cm.payload_version(level, cm.choose(codes, level))
     assert np.array_equal(cm_decode(new, len(codes), level), codes)
     if new[0] == 2:
         assert new == old  # an unchanged model keeps writing (and pinning) version 2
@@ -124,7 +124,7 @@ def test_kernel_params_named():
 
 def test_unknown_version_rejected():
     with pytest.raises(ValueError):
-        cm_decode(b"\x04\x00\x00", 10, 4)
+        cm_decode(b"\x05\x00\x00", 10, 4)
     with pytest.raises(ValueError):
         cm.level_config(4, 7)
 

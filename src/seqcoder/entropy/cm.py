@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ModelError
+from .choose import repeat_share
 from .lean_kernel import LEAN_FIELDS, cm_lean
 from .tables import build_tables
 
-#: first payload byte; bump when the coded format changes. Version 2 payloads still decode
-#: (with the model sets of ``_LEVELS_V2``). A new payload is written with the oldest version
-#: whose model set of its level equals the current one (level 1: still 2), else with 3.
-CM_FORMAT_VERSION = 3
+#: first payload byte; bump when the coded format changes. Version 2 and 3 payloads still
+#: decode (with the model sets of ``_LEVELS_V2`` / ``_LEVELS_V3``). A new payload is written
+#: with the oldest version whose model set of its level equals the current one (level 1:
+#: still 2), else with 4. A version-4 payload carries the encoder's choices for its block
+#: (:data:`CHOICE_LIGHT`, :data:`CHOICE_PRIOR`) and, with the prior, the first bytes of the
+#: prior's sha256 (FORMAT.md, cm payload).
+CM_FORMAT_VERSION = 4
 #: payload versions this module decodes
-CM_VERSIONS = (2, 3)
+CM_VERSIONS = (2, 3, 4)
+#: version-4 choice bits: light repeat followers on; the learned prior on
+CHOICE_LIGHT = 1
+CHOICE_PRIOR = 2
+#: bytes of the prior's sha256 a version-4 payload records
+PRIOR_TAG_BYTES = 8
 #: repeat tables store positions in int32
 _MAX_N = (1 << 30) - 1
 
@@ -54,6 +64,11 @@ def _lv(models, rep=(12, 22, 8, 1, 1), lr=(16, 16, 16), arate=7, vcap=32, am=0, 
 #: many predictions drops a follower) of the light repeat class (followers 0: none);
 #: ``drv`` derived contexts (recent loss, last hit of the longest follower) for mixer 2
 V3_OFF = {"racc": 0, "light": (0, 11, 22, 4, 8, 0), "drv": 0}
+#: the version-4 switches and their earlier values: ``prior`` the learned prior as a mixer input;
+#: ``hmix`` = (hidden units, learning-rate shift) of the hidden-layer mixer (0 units: none)
+V4_OFF = {"prior": 0, "hmix": (0, 6)}
+#: the light repeat class of levels 5-9 (and of a block whose encoder turns it on)
+LIGHT_ON = (16, 11, 22, 4, 8, 0)
 
 
 def _m(orders, deep_bits=22, ir_max=12, deep_limit=255):
@@ -83,16 +98,35 @@ _LEVELS[8] = _lv(_LOW + _DEEP16, rep=(14, 23, 12, 12, 12), lr=(16, 16, 4), vote=
 _LEVELS[9] = _lv(_LOW + _DEEP16, rep=(14, 23, 12, 16, 16), lr=(16, 16, 4), vote=1)
 for _c in _LEVELS.values():
     _c.update(V3_OFF)
+    _c.update(V4_OFF)
 #: the model sets of version-2 payloads (frozen: archives written with them must decode)
 _LEVELS_V2: dict[int, dict] = {lv: dict(c) for lv, c in _LEVELS.items()}
 #: the version-3 changes per level (the README's cm table measures each)
 _RACC = {"racc": 1}
-_LIGHT = {"racc": 1, "light": (16, 11, 22, 4, 8, 0)}
+_LIGHT = {"racc": 1, "light": LIGHT_ON}
 _V3_CHANGES: dict[int, dict] = {2: _RACC, 3: _RACC, 4: _RACC, 5: _LIGHT, 6: _LIGHT, 7: _LIGHT,
                                 8: _LIGHT, 9: _LIGHT}
 for _lvl, _ch in _V3_CHANGES.items():
     _LEVELS[_lvl].update(_ch)
-_BY_VERSION = {2: _LEVELS_V2, 3: _LEVELS}
+#: the model sets of version-3 payloads (frozen)
+_LEVELS_V3: dict[int, dict] = {lv: dict(c) for lv, c in _LEVELS.items()}
+#: the version-4 changes per level (the README's cm table measures each). With the prior, the
+#: default level needs no more than level 3's models (orders 1 and 5-7 and a third pair of
+#: followers gained 0.05 % on the 19 genomes for a third of its time), and more than 4 + 4
+#: followers gained nothing at levels 6-9, which spend the time on the hidden-layer mixer.
+_LEAN4 = {"models": _m([2, 3, 4, 6, 8]), "rep": (14, 22, 12, 2, 2)}
+_REP9 = (14, 23, 12, 4, 4)
+_V4_CHANGES: dict[int, dict] = {
+    4: {**_LEAN4, "prior": 1},
+    5: {"prior": 1},
+    6: {"prior": 1, "rep": _REP9},
+    7: {"prior": 1, "rep": _REP9, "hmix": (4, 3)},
+    8: {"prior": 1, "rep": _REP9, "hmix": (8, 3)},
+    9: {"prior": 1, "rep": _REP9, "hmix": (16, 3)},
+}
+for _lvl, _ch in _V4_CHANGES.items():
+    _LEVELS[_lvl].update(_ch)
+_BY_VERSION = {2: _LEVELS_V2, 3: _LEVELS_V3, 4: _LEVELS}
 
 
 def level_config(level: int, version: int = CM_FORMAT_VERSION) -> dict:
@@ -102,12 +136,6 @@ def level_config(level: int, version: int = CM_FORMAT_VERSION) -> dict:
     if version not in _BY_VERSION:
         raise ValueError(f"cm payload: unknown format version {version}")
     return _BY_VERSION[version][int(level)]
-
-
-def payload_version(level: int) -> int:
-    """The version byte that :func:`cm_encode` writes at ``level`` (see CM_FORMAT_VERSION)."""
-    cur = level_config(level)
-    return next(v for v in CM_VERSIONS if _BY_VERSION[v][int(level)] == cur)
 
 
 def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
@@ -128,7 +156,7 @@ def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
         "lrd": cfg["lrd"], "lrk": cfg["lrk"], "vote": cfg["vote"], "rsync": cfg["rsync"],
         "rsmax": cfg["rsmax"], "racc": cfg["racc"], "nl": nl, "lk": lk,
         "lbits": min(lbits, max(10, cap_bits - 3)), "lw": lw, "lthr": lthr, "lprob": lprob,
-        "drv": cfg["drv"],
+        "drv": cfg["drv"], "prior": cfg["prior"], "hmix": cfg["hmix"][0], "hlr": cfg["hmix"][1],
     }
     if set(vals) != set(PRM_FIELDS):
         raise AssertionError("kernel_params and PRM_FIELDS disagree")
@@ -138,8 +166,46 @@ def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
     return prm
 
 
-def _arrays(level: int, n: int, version: int = CM_FORMAT_VERSION):
-    cfg = level_config(level, version)
+def block_config(level: int, version: int, choices: int = 0) -> dict:
+    """The model set a block uses: its level's in payload ``version``, with a version-4
+    payload's ``choices`` (light followers, prior) in place of the level's defaults."""
+    cfg = dict(level_config(level, version))
+    if version >= 4:
+        cfg["light"] = LIGHT_ON if choices & CHOICE_LIGHT else V3_OFF["light"]
+        cfg["prior"] = 1 if choices & CHOICE_PRIOR else 0
+    return cfg
+
+
+def default_choices(level: int) -> int:
+    """The version-4 choices that reproduce ``level``'s model set."""
+    cfg = level_config(level)
+    return (CHOICE_LIGHT if cfg["light"][0] else 0) | (CHOICE_PRIOR if cfg["prior"] else 0)
+
+
+#: light followers for a block whose repeat share (:func:`.choose.repeat_share`) is at least
+#: this (the 19 genomes: 0.57 and 0.62 for the two where they pay, at most 0.20 for the rest)
+LIGHT_SHARE = 0.3
+
+
+def choose(codes: np.ndarray, level: int) -> int:
+    """The encoder's version-4 choices for a block: its level's, plus light followers at levels
+    2-4 when the block is repetitive. Stored in the payload: the decoder only reads them."""
+    choices = default_choices(level)
+    if level >= 2 and not choices & CHOICE_LIGHT and repeat_share(codes) >= LIGHT_SHARE:
+        choices |= CHOICE_LIGHT
+    return choices
+
+
+def payload_version(level: int, choices: int | None = None) -> int:
+    """The version byte :func:`cm_encode` writes for a block of ``level`` with ``choices``:
+    the oldest version whose model set equals the block's (so unchanged levels keep their
+    bytes), else :data:`CM_FORMAT_VERSION`."""
+    cur = block_config(level, CM_FORMAT_VERSION,
+                       default_choices(level) if choices is None else choices)
+    return next(v for v in CM_VERSIONS if v == CM_FORMAT_VERSION or _BY_VERSION[v][int(level)] == cur)
+
+
+def _arrays(cfg: dict, n: int):
     # never allocate more than the block can use: about 4 slots per inserted context
     cap_bits = max(10, int(np.ceil(np.log2(max(n, 1) * 2 * 4))))
     orders, tbits, limits, irf = [], [], [], []
@@ -157,13 +223,37 @@ def memory_bytes(level: int, n: int = 1 << 40) -> int:
     """Approximate table memory (bytes) the coder allocates at ``level`` for ``n`` bases."""
     from .cm_kernel import P_LBITS, P_LW, P_MM_BITS, P_NF, P_NL, P_NRC
 
-    orders, tbits, _, _, prm = _arrays(level, n)
+    cfg = block_config(level, CM_FORMAT_VERSION, default_choices(level) | CHOICE_LIGHT)
+    orders, tbits, _, _, prm = _arrays(cfg, n)
     tot = 0
     for k, b in zip(orders.tolist(), tbits.tolist()):
         tot += 16 << (2 * k if 2 * k <= b else b)
     if int(prm[P_NL]):
         tot += (4 << int(prm[P_LBITS])) * int(prm[P_LW])
+    if cfg["prior"]:
+        tot += _prior().E.nbytes * 2  # the file's table and the kernel's copy
     return tot + (4 << int(prm[P_MM_BITS])) * max(int(prm[P_NF]), int(prm[P_NRC]), 1)
+
+
+def _prior(tag: bytes | None = None):
+    """The newest shipped prior, or the one whose sha256 starts with ``tag``."""
+    from ..models.prior import load_prior
+
+    return load_prior(tag=tag)
+
+
+#: the kernel's prior argument when the prior is off (same types as a real one: one compile)
+_NO_PRIOR = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64),
+             np.zeros(1, np.int16), np.zeros(1, np.int32), np.zeros(3, np.int32),
+             np.zeros(3, np.int64), np.array([1, 8], np.int64))
+_PG_CACHE: dict[bytes, tuple] = {}
+
+
+def _prior_arrays(tag: bytes | None) -> tuple:
+    w = _prior(tag)
+    if w.sha256 not in _PG_CACHE:
+        _PG_CACHE[w.sha256] = w.kernel_arrays()
+    return _PG_CACHE[w.sha256]
 
 
 def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
@@ -175,9 +265,9 @@ def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
     return hint, True
 
 
-def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data: np.ndarray,
-         python: bool = False, cap: int = 4, version: int = CM_FORMAT_VERSION):
-    lean = level_config(level, version).get("lean")
+def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data: np.ndarray,
+         python: bool = False, cap: int = 4, tag: bytes | None = None):
+    lean = cfg.get("lean")
     if lean is not None and not has_hint:
         k, mlen, mbits, lr, mthr, vcap, istep, limit = lean
         # never a table larger than the block can fill: about 2 entries per inserted position
@@ -189,23 +279,33 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, level: int, data
         return fn(decode, codes, prm, data, _SQ, _ST, _RT0)
     from .cm_kernel import P_CAP, alloc_tables, cm_kernel
 
-    orders, tbits, limits, irf, prm = _arrays(level, codes.shape[0], version)
+    orders, tbits, limits, irf, prm = _arrays(cfg, codes.shape[0])
     prm[P_CAP] = cap
     T, MT, LT = alloc_tables(orders, tbits, prm)
+    pg = _prior_arrays(tag) if cfg["prior"] else _NO_PRIOR
     kernel = cm_kernel.py_func if python else cm_kernel
     out, olen = kernel(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
-                   _SQ, _ST, _RT, T, MT, LT)
+                       _SQ, _ST, _RT, T, MT, LT, pg)
     if olen < 0:
         raise RuntimeError("cm kernel: table size mismatch")
     return out, olen
 
 
+def _header(version: int, choices: int) -> bytes:
+    if version < 4:
+        return bytes([version])
+    tag = _prior().sha256[:PRIOR_TAG_BYTES] if choices & CHOICE_PRIOR else b""
+    return bytes([version, choices]) + tag
+
+
 def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
-              _python: bool = False, _version: int | None = None) -> bytes:
+              choices: int | None = None, _python: bool = False,
+              _version: int | None = None) -> bytes:
     """Code a stream of base codes (uint8, 0..3) with the context-mixing coder.
 
     ``hint`` (optional) holds a predicted base per position (0..3) or 4 for none; the
-    decoder must be given the same hint.
+    decoder must be given the same hint. ``choices`` (version-4 bits; default: :func:`choose`)
+    sets the light followers and the prior of this block; the payload records it.
 
     >>> import numpy as np
     >>> codes = np.array([0, 1, 2, 3] * 50, dtype=np.uint8)
@@ -213,23 +313,47 @@ def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
     >>> bool((cm_decode(data, len(codes), 5) == codes).all())
     True
     """
-    if _version is None:
-        _version = payload_version(level)
-    level_config(level, _version)  # ``_version``: tests write old payloads with it
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     n = codes.shape[0]
     if n and int(codes.max()) > 3:
         raise ValueError("cm_encode: codes must be 0..3")
+    if choices is None:
+        choices = choose(codes, level)
+    if _version is None:
+        _version = payload_version(level, choices)
+    level_config(level, _version)  # ``_version``: tests write old payloads with it
     if n > _MAX_N:
         raise ValueError(f"cm_encode: a block holds at most {_MAX_N} bases, got {n}")
     hint_a, has_hint = _check_hint(hint, n)
     if n == 0:
         return bytes([_version])
+    cfg = block_config(level, _version, choices)
     dummy = np.zeros(1, dtype=np.uint8)
-    out, olen = _run(False, codes, hint_a, has_hint, level, dummy, _python, 4, _version)
+    out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 4)
     if olen > out.shape[0]:
-        out, olen = _run(False, codes, hint_a, has_hint, level, dummy, _python, 25, _version)
-    return bytes([_version]) + out[:olen].tobytes()
+        out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 25)
+    return _header(_version, choices) + out[:olen].tobytes()
+
+
+def _read_header(data: bytes) -> tuple[int, int, bytes | None, int]:
+    """``(version, choices, prior tag, header bytes)`` of a payload."""
+    if len(data) < 1 or data[0] not in CM_VERSIONS:
+        raise ValueError("cm payload: unknown format version")
+    version = int(data[0])
+    if version < 4:
+        return version, 0, None, 1
+    if len(data) < 2 or data[1] & ~(CHOICE_LIGHT | CHOICE_PRIOR):
+        raise ValueError("cm payload: bad choice byte")
+    choices = int(data[1])
+    if not choices & CHOICE_PRIOR:
+        return version, choices, None, 2
+    tag = bytes(data[2:2 + PRIOR_TAG_BYTES])
+    try:
+        _prior(tag)
+    except ModelError as e:
+        raise ValueError(f"cm payload: coded with a learned prior this seqcoder does not ship "
+                         f"({e}); a newer seqcoder decodes it") from None
+    return version, choices, tag, 2 + PRIOR_TAG_BYTES
 
 
 def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *,
@@ -246,11 +370,12 @@ def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *
         raise ValueError(f"cm_decode: block length {n} out of range")
     if len(data) < 1 or data[0] not in CM_VERSIONS:
         raise ValueError("cm payload: unknown format version")
-    version = int(data[0])
     hint_a, has_hint = _check_hint(hint, n)
     codes = np.zeros(n, dtype=np.uint8)
     if n == 0:
         return codes
-    payload = np.frombuffer(data, dtype=np.uint8)[1:].copy()
-    _run(True, codes, hint_a, has_hint, level, payload, _python, 4, version)
+    version, choices, tag, skip = _read_header(data)
+    payload = np.frombuffer(data, dtype=np.uint8)[skip:].copy()
+    _run(True, codes, hint_a, has_hint, block_config(level, version, choices), payload,
+         _python, 4, tag)
     return codes

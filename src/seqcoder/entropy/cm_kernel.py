@@ -40,7 +40,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import code_bit, coder_flush, coder_start, counter_next, popcount16
+from .primitives import (code_bit, coder_flush, coder_start, counter_next, hidden_forward,
+                         hidden_init, hidden_update, popcount16, prior_eval)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
@@ -60,12 +61,16 @@ PRM_FIELDS = (
     "lthr",   # their miss threshold (of the last 16 bases)
     "lprob",  # their probation: one miss in their first lprob predictions drops them
     "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
+    # version 4
+    "prior",  # the learned prior's logit as one more mixer input (0: off)
+    "hmix",   # hidden units of the hidden-layer mixer, a fourth input of the final mixer (0: off)
+    "hlr",    # its learning-rate shift
 )
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = len(PRM_FIELDS)
 (P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
  P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
- P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV) = range(N_PRM)
+ P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV, P_PRIOR, P_HMIX, P_HLR) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -91,11 +96,13 @@ def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
 
 @njit(cache=True, nogil=True)
 def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm, data,
-              SQ, ST, RT, T, MT, LT):
+              SQ, ST, RT, T, MT, LT, PG):
     """Code ``codes`` (encode) or fill ``codes`` from ``data`` (decode).
 
     ``T``, ``MT`` and ``LT`` are the model, repeat and light-seed tables from
-    :func:`alloc_tables`.
+    :func:`alloc_tables`. ``PG`` is the learned prior as
+    :meth:`seqcoder.models.prior.PriorWeights.kernel_arrays` gives it (read when ``prm``
+    turns it on; a tuple of one-element arrays otherwise).
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
@@ -247,6 +254,18 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     if NL > 0:
         XL = NI  # summed evidence of the light followers
         NI += 1
+    XP = -1
+    use_prior = prm[P_PRIOR]
+    if use_prior:
+        XP = NI  # the learned prior's logit
+        NI += 1
+    pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
+    phid = pshape[0]
+    pshift = pshape[1]
+    pacc = np.zeros(max(phid, 1), dtype=np.int32)
+    pz = np.zeros(3, dtype=np.int64)
+    hn = 0  # the last 31 bases for the prior, newest lowest
+    H62 = (1 << 62) - 1
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -257,6 +276,19 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     NS3 = (nm + 1) * 3
     W3M = np.full(NS3 * NI, 65536 // 4, dtype=np.int64)
     W3 = np.full(3 * 3, 21845, dtype=np.int64)
+    # ---- hidden-layer mixer (levels with ``hmix``): weights per node kind
+    NH = prm[P_HMIX]
+    hlr = prm[P_HLR]
+    NHa = NH
+    if NHa < 1:
+        NHa = 1
+    HV = np.zeros(3 * NHa * NI, dtype=np.int64)
+    HU = np.zeros(3 * NHa, dtype=np.int64)
+    hidden_init(HV, HU)
+    hsig = np.zeros(NHa, dtype=np.int64)
+    W3H = np.full(3, 16384, dtype=np.int64)
+    dh = 0
+    ph = 2048
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
     a1k = prm[P_APM1]
@@ -338,6 +370,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             mc = popcount16(lmiss[q] & 0xFF)
             lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
+        if use_prior:
+            prior_eval(hn, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
         hc = 0
         if not fast:
             for m in range(nm):
@@ -444,6 +478,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if sl < -2047:
                     sl = -2047
                 X[XL] = sl
+            if use_prior:
+                zp = pz[0]
+                if node == 1:
+                    zp = pz[1 + b1]
+                if zp > 2047:
+                    zp = 2047
+                if zp < -2047:
+                    zp = -2047
+                X[XP] = zp
 
             # mixer 1: repeat-model state
             fs = 0
@@ -515,7 +558,13 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             p1 = SQ[d1 + 2048]
             p2 = SQ[d2 + 2048]
             w3 = nctx * 3
-            d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
+            if NH > 0 and not fast:
+                dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
+                ph = SQ[dh + 2048]
+                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
+            else:
+                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
+
             if d3 > 2047:
                 d3 = 2047
             if d3 < -2047:
@@ -588,6 +637,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 W3[w3] += (d1 * e3) >> 14
                 W3[w3 + 1] += (d2 * e3) >> 14
                 W3[w3 + 2] += (d4 * e3) >> 14
+                if NH > 0:
+                    W3H[nctx] += (dh * e3) >> 14
+                    hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH,
+                                  hsig, hlr)
                 g = (bit << 16) + (bit << arate) - bit - bit
                 ai = ai1 + (wt >> 6)
                 A1[ai] += (g - A1[ai]) >> arate
@@ -639,6 +692,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 hit = 1
             hh = ((hh << 1) | hit) & 3
         h = ((h << 2) | sym) & H48
+        hn = ((hn << 2) | sym) & H62
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
 
         # inverted repeats: context = reverse complement of the last k bases,
