@@ -35,11 +35,12 @@ ROWS = [
 
 #: the version-4 rows (logs of ``benchmarks/issue11_v4.sh``)
 V4_ROWS = [
-    ("learned prior (`prior`)", 4, "g19_L4_v3", "g19_L4_prior"),
-    ("encoder's light-follower choice (`choose`)", 4, "g19_L4_prior", "g19_L4_v4"),
+    ("learned prior (`prior`), on the version-3 level-4 models", 4, "g19_L4_v3", "g19_L4_prior"),
+    ("level 3's models in place of level 4's, with the prior", 4, "g19_L4_prior", "g19_L4_lean"),
+    ("encoder's light-follower choice (`choose`)", 4, "g19_L4_lean", "g19_L4_v4"),
     ("version 4 at the default level", 4, "g19_L4_v3", "g19_L4_v4"),
-    ("learned prior (`prior`)", 9, "g19_L9_v3", "g19_L9_prior"),
-    ("hidden-layer mixer, 8 units (`hmix`)", 9, "g19_L9_prior", "g19_L9_v4"),
+    ("learned prior, 4 + 4 followers in place of 16 + 16", 9, "g19_L9_v3", "g19_L9_prior"),
+    ("hidden-layer mixer, 16 units (`hmix`)", 9, "g19_L9_prior", "g19_L9_v4"),
     ("version 4 at level 9", 9, "g19_L9_v3", "g19_L9_v4"),
 ]
 
@@ -85,8 +86,10 @@ def main(argv: list[str]) -> int:
         n = sum(ra[g][0] for g in common)
         ba = sum(ra[g][1] for g in common)
         bb = sum(rb[g][1] for g in common)
-        worse = ", ".join(f"{g.split('_')[0]} (+{rb[g][1] - ra[g][1]})" for g in common
-                          if rb[g][1] > ra[g][1]) or "none"
+        grew = sorted((rb[g][1] - ra[g][1], g) for g in common if rb[g][1] > ra[g][1])
+        worse = ", ".join(f"{g.split('_')[0]} (+{d})" for d, g in grew) or "none"
+        if len(grew) > 4:
+            worse = f"{len(grew)} of 19, most {grew[-1][1].split('_')[0]} (+{grew[-1][0]})"
         sa, _ = speed(ra)
         sb, xz = speed(rb)
         print(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"

@@ -78,10 +78,18 @@ def test_resolve_for_archive_checks_sha(tmp_path):
 
 
 def test_shipped_manifest_entries_verify():
+    from seqcoder.models.prior import PRIOR_ARCH, load_prior
+
+    archs = set()
     for entry in zoo.shipped_models():
-        lm = zoo.load_model(f"{entry['name']}@{entry['version']}")
-        assert lm.ref.sha256.hex() == entry["sha256"]
+        archs.add(entry.get("architecture"))
+        if entry.get("architecture") == PRIOR_ARCH:
+            digest = load_prior(entry["name"], tag=bytes.fromhex(entry["sha256"])).sha256
+        else:
+            digest = zoo.load_model(f"{entry['name']}@{entry['version']}").ref.sha256
+        assert digest.hex() == entry["sha256"]
         assert "training" in entry and "hparams" in entry
+    assert PRIOR_ARCH in archs
 
 
 @pytest.mark.skipif(not PTH.exists(), reason="../shared/seed checkpoint not beside the checkout")
