@@ -24,7 +24,7 @@ def test_kernel_evaluation_equals_reference():
     rng = np.random.default_rng(0)
     codes = rng.integers(0, 4, 3000).astype(np.uint8)
     want = prior_logits(w, kmer_indices(codes, w.groups))
-    gofs, gw, gbase, E, B1, W2, B2, shape = w.kernel_arrays()
+    gofs, gw, gbase, E, B1, W2, B2, shape = w.kernel_arrays
     acc = np.zeros(shape[0], np.int32)
     z = np.zeros(3, np.int64)
     hn = 0

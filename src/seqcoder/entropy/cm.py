@@ -8,12 +8,17 @@ kernels (cached machine code) with a pure-Python twin (``.py_func``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import ModelError
 from .choose import repeat_share
 from .lean_kernel import LEAN_FIELDS, cm_lean
 from .tables import build_tables
+
+if TYPE_CHECKING:
+    from ..models.prior import PriorWeights
 
 #: first payload byte; bump when the coded format changes. Version 2 and 3 payloads still
 #: decode (with the model sets of ``_LEVELS_V2`` / ``_LEVELS_V3``). A new payload is written
@@ -235,7 +240,7 @@ def memory_bytes(level: int, n: int = 1 << 40) -> int:
     return tot + (4 << int(prm[P_MM_BITS])) * max(int(prm[P_NF]), int(prm[P_NRC]), 1)
 
 
-def _prior(tag: bytes | None = None):
+def _prior(tag: bytes | None = None) -> PriorWeights:
     """The newest shipped prior, or the one whose sha256 starts with ``tag``."""
     from ..models.prior import load_prior
 
@@ -246,14 +251,6 @@ def _prior(tag: bytes | None = None):
 _NO_PRIOR = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros(1, np.int64),
              np.zeros(1, np.int16), np.zeros(1, np.int32), np.zeros(3, np.int32),
              np.zeros(3, np.int64), np.array([1, 8], np.int64))
-_PG_CACHE: dict[bytes, tuple] = {}
-
-
-def _prior_arrays(tag: bytes | None) -> tuple:
-    w = _prior(tag)
-    if w.sha256 not in _PG_CACHE:
-        _PG_CACHE[w.sha256] = w.kernel_arrays()
-    return _PG_CACHE[w.sha256]
 
 
 def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
@@ -266,7 +263,7 @@ def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
 
 
 def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data: np.ndarray,
-         python: bool = False, cap: int = 4, tag: bytes | None = None):
+         python: bool = False, cap: int = 4, prior: PriorWeights | None = None):
     lean = cfg.get("lean")
     if lean is not None and not has_hint:
         k, mlen, mbits, lr, mthr, vcap, istep, limit = lean
@@ -282,7 +279,7 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data:
     orders, tbits, limits, irf, prm = _arrays(cfg, codes.shape[0])
     prm[P_CAP] = cap
     T, MT, LT = alloc_tables(orders, tbits, prm)
-    pg = _prior_arrays(tag) if cfg["prior"] else _NO_PRIOR
+    pg = prior.kernel_arrays if prior is not None and cfg["prior"] else _NO_PRIOR
     kernel = cm_kernel.py_func if python else cm_kernel
     out, olen = kernel(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
                        _SQ, _ST, _RT, T, MT, LT, pg)
@@ -291,10 +288,10 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data:
     return out, olen
 
 
-def _header(version: int, choices: int) -> bytes:
+def _header(version: int, choices: int, prior: PriorWeights | None) -> bytes:
     if version < 4:
         return bytes([version])
-    tag = _prior().sha256[:PRIOR_TAG_BYTES] if choices & CHOICE_PRIOR else b""
+    tag = prior.sha256[:PRIOR_TAG_BYTES] if prior is not None else b""
     return bytes([version, choices]) + tag
 
 
@@ -328,15 +325,16 @@ def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
     if n == 0:
         return bytes([_version])
     cfg = block_config(level, _version, choices)
+    prior = _prior() if cfg["prior"] else None  # resolved once: the header names what runs
     dummy = np.zeros(1, dtype=np.uint8)
-    out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 4)
+    out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 4, prior)
     if olen > out.shape[0]:
-        out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 25)
-    return _header(_version, choices) + out[:olen].tobytes()
+        out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 25, prior)
+    return _header(_version, choices, prior) + out[:olen].tobytes()
 
 
-def _read_header(data: bytes) -> tuple[int, int, bytes | None, int]:
-    """``(version, choices, prior tag, header bytes)`` of a payload."""
+def _read_header(data: bytes) -> tuple[int, int, PriorWeights | None, int]:
+    """``(version, choices, the prior it names, header bytes)`` of a payload."""
     if len(data) < 1 or data[0] not in CM_VERSIONS:
         raise ValueError("cm payload: unknown format version")
     version = int(data[0])
@@ -347,13 +345,12 @@ def _read_header(data: bytes) -> tuple[int, int, bytes | None, int]:
     choices = int(data[1])
     if not choices & CHOICE_PRIOR:
         return version, choices, None, 2
-    tag = bytes(data[2:2 + PRIOR_TAG_BYTES])
     try:
-        _prior(tag)
+        prior = _prior(bytes(data[2:2 + PRIOR_TAG_BYTES]))
     except ModelError as e:
         raise ValueError(f"cm payload: coded with a learned prior this seqcoder does not ship "
                          f"({e}); a newer seqcoder decodes it") from None
-    return version, choices, tag, 2 + PRIOR_TAG_BYTES
+    return version, choices, prior, 2 + PRIOR_TAG_BYTES
 
 
 def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *,
@@ -374,8 +371,8 @@ def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *
     codes = np.zeros(n, dtype=np.uint8)
     if n == 0:
         return codes
-    version, choices, tag, skip = _read_header(data)
+    version, choices, prior, skip = _read_header(data)
     payload = np.frombuffer(data, dtype=np.uint8)[skip:].copy()
     _run(True, codes, hint_a, has_hint, block_config(level, version, choices), payload,
-         _python, 4, tag)
+         _python, 4, prior)
     return codes

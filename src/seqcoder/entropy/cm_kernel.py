@@ -101,7 +101,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
     ``T``, ``MT`` and ``LT`` are the model, repeat and light-seed tables from
     :func:`alloc_tables`. ``PG`` is the learned prior as
-    :meth:`seqcoder.models.prior.PriorWeights.kernel_arrays` gives it (read when ``prm``
+    :attr:`seqcoder.models.prior.PriorWeights.kernel_arrays` gives it (read when ``prm``
     turns it on; a tuple of one-element arrays otherwise).
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
@@ -264,8 +264,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     pshift = pshape[1]
     pacc = np.zeros(max(phid, 1), dtype=np.int32)
     pz = np.zeros(3, dtype=np.int64)
-    hn = 0  # the last 31 bases for the prior, newest lowest
-    H62 = (1 << 62) - 1
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -312,9 +310,9 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         out = np.zeros(n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
 
-    h = 0  # forward history, 2 bits per base, newest lowest, 48 bits kept
+    h = 0  # forward history, 2 bits per base, newest lowest, 31 bases kept (the prior's reach)
     rr = 0  # reverse-complement register (KR bases)
-    H48 = (1 << 48) - 1
+    H62 = (1 << 62) - 1
 
     lcbits = _check_bits(pbits, lbits)
     lif = -1
@@ -371,7 +369,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         if use_prior:
-            prior_eval(hn, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
+            prior_eval(h, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
         hc = 0
         if not fast:
             for m in range(nm):
@@ -691,8 +689,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if hvv == sym:
                 hit = 1
             hh = ((hh << 1) | hit) & 3
-        h = ((h << 2) | sym) & H48
-        hn = ((hn << 2) | sym) & H62
+        h = ((h << 2) | sym) & H62
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
 
         # inverted repeats: context = reverse complement of the last k bases,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -80,8 +81,10 @@ class PriorWeights:
         sizes = [4 ** w for _, w in self.groups]
         return np.cumsum([0] + sizes[:-1]).astype(np.int64)
 
+    @cached_property
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """``(gofs, gwidth, gbase, E, B1, W2, B2, shifts)`` as the cm kernel reads them."""
+        """``(gofs, gwidth, gbase, E, B1, W2, B2, shifts)`` as the cm kernel reads them (built
+        once per loaded prior)."""
         g = np.array(self.groups, dtype=np.int64).reshape(-1, 2)
         shifts = np.array([self.hidden, self.e_shift + self.w_shift - 8], dtype=np.int64)
         return (np.ascontiguousarray(g[:, 0]), np.ascontiguousarray(g[:, 1]), self.group_base,

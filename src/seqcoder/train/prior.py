@@ -24,20 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ..alphabet import CODE_OF_BYTE
+from ..alphabet import FROM_AE
 from ..models.prior import (PRIOR_ARCH, PriorWeights, check_groups, default_groups,
                             quantize_prior, save_prior)
 from ..models.zoo import WEIGHTS_DIR
+from .data import read_ae_codes
 
 
 def read_codes(path: str | Path) -> np.ndarray:
     """The A/C/G/T bases of a FASTA or bare sequence file as stream codes (A=0 C=1 G=2 T=3),
-    records concatenated; headers and every other byte dropped."""
-    raw = Path(path).read_bytes()
-    if raw[:1] in (b">", b";") or b"\n>" in raw:
-        raw = b"".join(line for line in raw.split(b"\n") if not line.startswith((b">", b";")))
-    codes = CODE_OF_BYTE[np.frombuffer(raw, dtype=np.uint8) & 0xDF]
-    return codes[codes != 255]
+    records concatenated; headers and every other byte dropped (as the autoencoder reads them)."""
+    return FROM_AE[read_ae_codes(path)]
 
 
 def kmer_indices(codes: np.ndarray, groups: tuple[tuple[int, int], ...]) -> np.ndarray:
