@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seqcoder.entropy import cm
-from seqcoder.entropy.primitives import prior_eval
+from seqcoder.entropy.primitives import prefetch, prior_eval, prior_row
 from seqcoder.errors import ModelError
 from seqcoder.models.prior import (load_prior, prior_logits, quantize_prior, save_prior)
 from seqcoder.train.prior import kmer_indices, node_targets, read_codes
@@ -19,10 +19,9 @@ def _random_prior(seed: int = 1, groups=((0, 3), (3, 2)), hidden: int = 8):
                           rng.normal(0, 0.3, 3))
 
 
-def test_kernel_evaluation_equals_reference():
-    w = load_prior()
-    rng = np.random.default_rng(0)
-    codes = rng.integers(0, 4, 3000).astype(np.uint8)
+def _check_kernel_against_reference(w, codes):
+    """``prior_eval`` gives ``prior_logits`` at every position; ``prior_row`` a base ahead (the
+    decoder prefetches those rows) names the rows of the next base."""
     want = prior_logits(w, kmer_indices(codes, w.groups))
     gofs, gw, gbase, E, B1, W2, B2, shape = w.kernel_arrays
     acc = np.zeros(shape[0], np.int32)
@@ -31,7 +30,32 @@ def test_kernel_evaluation_equals_reference():
     for i in range(len(codes)):
         prior_eval(hn, gofs, gw, gbase, E, B1, W2, B2, shape[0], shape[1], acc, z)
         assert z.tolist() == want[i].tolist(), i
-        hn = ((hn << 2) | int(codes[i])) & ((1 << 62) - 1)
+        nxt = ((hn << 2) | int(codes[i])) & ((1 << 62) - 1)
+        for g in range(len(gofs)):
+            if gofs[g] > 0:
+                assert (prior_row(hn, 1, g, gofs, gw, gbase, shape[0])
+                        == prior_row(nxt, 0, g, gofs, gw, gbase, shape[0]))
+        hn = nxt
+
+
+def test_kernel_evaluation_equals_reference():
+    codes = np.random.default_rng(0).integers(0, 4, 3000).astype(np.uint8)
+    _check_kernel_against_reference(load_prior(), codes)
+
+
+@pytest.mark.parametrize("groups", [((0, 3), (3, 2)),  # fewer than five rows
+                                    ((0, 2), (2, 3), (5, 1), (6, 3), (9, 2), (11, 3), (14, 1))])
+def test_kernel_evaluation_any_group_count(groups):
+    # the kernel sums five rows a pass, then one at a time: both paths
+    codes = np.random.default_rng(4).integers(0, 4, 600).astype(np.uint8)
+    _check_kernel_against_reference(_random_prior(3, groups, hidden=16), codes)
+
+
+def test_prefetch_is_only_a_hint():
+    a = np.arange(10, dtype=np.uint32)
+    for i in (0, 9):
+        prefetch(a, i)
+    assert a.tolist() == list(range(10))
 
 
 def test_kmer_indices_newest_base_lowest():

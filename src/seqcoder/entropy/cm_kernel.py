@@ -41,7 +41,8 @@ import numpy as np
 from numba import njit
 
 from .primitives import (code_bit, coder_flush, coder_start, counter_next, hidden_forward,
-                         hidden_init, hidden_update, popcount16, prior_eval)
+                         hidden_init, hidden_update, popcount16, prefetch,
+                         prior_eval, prior_row)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
@@ -118,7 +119,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     """
     n = codes.shape[0]
     nm = orders.shape[0]
-    M32 = 0xFFFFFFFF
     INIT = 2147483648  # p = 0.5 in 22 bits, count 0
 
     mm_len = prm[P_MM_LEN]
@@ -163,6 +163,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     if T.shape[0] < tot:
         return np.zeros(1, dtype=np.uint8), -1
     slot = np.zeros(nm, dtype=np.int64)
+    big = np.zeros(nm, dtype=np.int64)  # tables beyond the L2 cache: prefetched a base ahead
+    for m in range(nm):
+        if direct[m] == 1:
+            big[m] = (16 << (2 * orders[m])) > (1 << 18)
+        else:
+            big[m] = 1
     lim = np.zeros(nm, dtype=np.int64)
     rid = np.zeros(nm, dtype=np.int64)
     for m in range(nm):
@@ -264,6 +270,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     pshift = pshape[1]
     pacc = np.zeros(max(phid, 1), dtype=np.int32)
     pz = np.zeros(3, dtype=np.int64)
+    # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
+    # tables stay in cache (the decoder evaluates it base by base)
+    PCH = 4096
+    pzb = np.zeros(PCH * 3 if use_prior and not decode else 3, dtype=np.int64)
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -323,6 +333,42 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     ler = 0
     for i in range(n):
         # ------------------------------------------------ contexts for base i
+        if NR > 0 and i + 1 >= mm_len:
+            # the repeat-table buckets read after this base, for each of its 4 values: a
+            # random access to a large table, started now to overlap this base's work
+            for s4 in range(4):
+                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4)
+                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+                if NRC > 0:
+                    pf = _kmer_hash(((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len)))
+                    prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+        if use_prior and decode:
+            # the prior's rows for the next base, but for those of groups that read this base
+            for g in range(pgofs.shape[0]):
+                if pgofs[g] > 0:
+                    row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
+                    prefetch(PE, row)
+                    prefetch(PE, row + phid - 1)
+        for m in range(nm):
+            if big[m] == 0:
+                continue
+            k = orders[m]
+            # next base's context (its 4 values share a cache line when the table is direct)
+            c = (h & (kmask[m] >> 2)) << 2
+            if direct[m] == 1:
+                prefetch(T, base[m] + (c << 2))
+            else:
+                for s4 in range(4):
+                    prefetch(T, _hashed_bucket(base[m], c | s4, k, tbits[m]))
+            if irflags[m] != 0 and i >= k:
+                # this base's inverted-repeat context: the new base is its top digit
+                c = (rr >> 2) >> (2 * (KR - k))
+                for s4 in range(4):
+                    ci = c | ((3 - s4) << (2 * (k - 1)))
+                    if direct[m] == 1:
+                        prefetch(T, base[m] + (ci << 2))
+                    else:
+                        prefetch(T, _hashed_bucket(base[m], ci, k, tbits[m]))
         if NL > 0 and i >= lk + 1:
             # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
             lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
@@ -369,7 +415,19 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         if use_prior:
-            prior_eval(h, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
+            if decode:
+                prior_eval(h, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
+            else:
+                k = i % PCH
+                if k == 0:
+                    hb = h
+                    for q in range(min(PCH, n - i)):
+                        prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift,
+                                   pacc, pzb[3 * q:3 * q + 3])
+                        hb = ((hb << 2) | int(codes[i + q])) & H62
+                pz[0] = pzb[3 * k]
+                pz[1] = pzb[3 * k + 1]
+                pz[2] = pzb[3 * k + 2]
         hc = 0
         if not fast:
             for m in range(nm):
@@ -788,11 +846,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     r0 = NF
                     r1 = NR
                     c = rr >> (2 * (KR - mm_len))
-                lo = c & 0xFFFFFF
-                hi = c >> 24
-                hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
-                hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-                hv = hv ^ (hv >> 13)
+                hv = _kmer_hash(c)
                 mi = (hv >> (32 - mm_bits)) * NW
                 mchk = hv & cmask
                 nfree = 0
@@ -885,6 +939,29 @@ def _expected_bit(sy, node, b1):
 
 
 @njit(cache=True, inline="always")
+def _kmer_hash(c):
+    """32-bit hash of a k-mer (2 bits a base, k <= 31) for the repeat table."""
+    M32 = 0xFFFFFFFF
+    lo = c & 0xFFFFFF
+    hi = c >> 24
+    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    return hv ^ (hv >> 13)
+
+
+@njit(cache=True, inline="always")
+def _hashed_bucket(base_m, c, order, tb):
+    """The first slot of context ``c``'s 2-way bucket in a hashed order's table."""
+    M32 = 0xFFFFFFFF
+    lo = c & 0xFFFFFF
+    hi = c >> 24
+    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + order * 0x61C88647) & M32
+    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
+    hv = hv ^ (hv >> 13)
+    return base_m + (((hv >> (32 - tb)) & 0xFFFFFFFE) << 2)
+
+
+@njit(cache=True, inline="always")
 def _hashed_slot(T, base_m, c, order, tb):
     """The slot of context ``c`` of a hashed order: a 2-way bucket of 2^``tb`` slots (from
     ``base_m`` in ``T``) with a 16-bit check; on a miss the slot with fewer observations is
@@ -892,13 +969,10 @@ def _hashed_slot(T, base_m, c, order, tb):
     M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
-    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + order * 0x61C88647) & M32
-    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-    hv = hv ^ (hv >> 13)
     h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
     h2 = ((h2 ^ (h2 >> 16)) * 0x045D9F3B) & M32
     chk = (h2 >> 16) + 1
-    s0 = base_m + (((hv >> (32 - tb)) & 0xFFFFFFFE) << 2)
+    s0 = _hashed_bucket(base_m, c, order, tb)
     if int(T[s0]) == chk:
         return s0
     if int(T[s0 + 4]) == chk:
