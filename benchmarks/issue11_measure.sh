@@ -5,14 +5,8 @@
 # the logs in benchmarks/results/issue11 were made by these commands, run as 2-3 parallel jobs)
 set -e
 OUT=${1:-benchmarks/results/issue11}
-G=../shared/data/genomes
-[ -d "$G" ] || G=/work/shared/data/genomes
-E=../shared/data/dnacorpus/EsCo
-[ -f "$E" ] || E=/work/shared/data/dnacorpus/EsCo
-PY=.venv/bin/python
-T=benchmarks/cm_tune.py
+. benchmarks/issue11_env.sh
 OFF="light=(0,11,22,4,8,0)"
-mkdir -p "$OUT"
 $PY $T -l 4 --decode --xz $G/*.fna > "$OUT/g19_L4_v3.txt"
 $PY $T -l 4 --set racc=0 $G/*.fna > "$OUT/g19_L4_v2.txt"
 $PY $T -l 5 $G/*.fna > "$OUT/g19_L5_v3.txt"

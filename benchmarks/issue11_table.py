@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/issue11_table.py benchmarks/results/issue11
     python benchmarks/issue11_table.py benchmarks/results/issue11_v4   # version 4, + per genome
+    python benchmarks/issue11_table.py benchmarks/results/issue11_v5   # version 5
 
 Each log holds one line per genome (``... bytes=B bpb=X enc ... (cpu C) ... xz-9e cpu Z``)
 and a ``TOTAL`` line. A row compares two logs over the same genomes: the total bits per base
@@ -45,6 +46,13 @@ V4_ROWS = [
 ]
 
 
+#: the version-5 rows (logs of ``benchmarks/issue11_v5.sh``, before: the version-4 logs)
+V5_ROWS = [
+    ("prior's output layer adapted online (`adapt`)", 5, "../issue11_v4/g19_L5_v4", "g19_L5_v5"),
+    ("`adapt`; hidden mixer of 8 units in place of 16", 9, "../issue11_v4/g19_L9_v4", "g19_L9_v5"),
+]
+
+
 def load(path: Path) -> dict[str, tuple[int, int, float, float | None, float | None]]:
     """genome -> (bases, bytes, encode CPU MB/s, decode CPU MB/s, xz CPU MB/s)."""
     rows = {}
@@ -74,7 +82,8 @@ def main(argv: list[str]) -> int:
           " after | after vs xz -9e | genomes worse (bytes) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     v4 = (d / "g19_L4_v4.txt").is_file()
-    for label, lv, a, b in V4_ROWS if v4 else ROWS:
+    v5 = (d / "g19_L5_v5.txt").is_file()
+    for label, lv, a, b in V5_ROWS if v5 else V4_ROWS if v4 else ROWS:
         pa, pb = d / f"{a}.txt", d / f"{b}.txt"
         if not (pa.is_file() and pb.is_file()):
             continue

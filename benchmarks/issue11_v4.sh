@@ -8,17 +8,7 @@
 set -e
 OUT=${1:-benchmarks/results/issue11_v4}
 PART=${2:-all}
-G=../shared/data/genomes
-[ -d "$G" ] || G=/work/shared/data/genomes
-E=../shared/data/dnacorpus/EsCo
-[ -f "$E" ] || E=/work/shared/data/dnacorpus/EsCo
-PY=.venv/bin/python
-T=benchmarks/cm_tune.py
-mkdir -p "$OUT"
-run() {  # run LOG COMMAND...: the command's output into OUT/LOG, unless that log exists
-  log="$OUT/$1"; shift
-  if [ ! -s "$log" ]; then "$@" > "$log.tmp"; mv "$log.tmp" "$log"; fi
-}
+. benchmarks/issue11_env.sh
 if [ "$PART" = a ] || [ "$PART" = all ]; then
   # level 4: the version-3 model; it + the prior; level 3's models + the prior (the new level
   # 4 without the light choice); the new level 4

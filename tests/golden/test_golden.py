@@ -87,4 +87,5 @@ def test_frozen_cm_archive(path):
 
 def test_frozen_cm_archives_present():
     assert {f"{p.parent.name}/{p.name}" for p in FROZEN} == {
-        "cm-v2/cm-6.sqc", "cm-v2/cm-9.sqc", "cm-v3/cm-6.sqc", "cm-v3/cm-9.sqc"}
+        "cm-v2/cm-6.sqc", "cm-v2/cm-9.sqc", "cm-v3/cm-6.sqc", "cm-v3/cm-9.sqc",
+        "cm-v4/cm-6.sqc", "cm-v4/cm-9.sqc"}

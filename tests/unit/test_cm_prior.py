@@ -142,21 +142,45 @@ def test_train_prior_command(tmp_path):
     assert w.groups == ((0, 3), (3, 3)) and w.hidden == 8
 
 
-@pytest.mark.parametrize("level", [4, 9])
-def test_version4_levels_twin(level):
-    """Level 4 (prior) and level 9 (prior, light followers, hidden-layer mixer): compiled and
-    interpreted kernels write the same bytes, and the hidden mixer is wired in."""
-    rng = np.random.default_rng(level)
+def _prior_test_codes(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
     unit = rng.integers(0, 4, 300).astype(np.uint8)
-    codes = np.concatenate([unit, rng.integers(0, 4, 200).astype(np.uint8), (3 - unit)[::-1], unit])
+    return np.concatenate([unit, rng.integers(0, 4, 200).astype(np.uint8), (3 - unit)[::-1],
+                           unit])
+
+
+@pytest.mark.parametrize("level", [4, 5, 9])
+def test_prior_levels_twin(level):
+    """Level 4 (prior; still version 4), level 5 (adapted prior layer) and level 9 (also
+    light followers and the hidden-layer mixer): compiled and interpreted kernels write the
+    same bytes, and the adapted layer and the hidden mixer are wired in."""
+    codes = _prior_test_codes(level)
     data = cm.cm_encode(codes, level)
-    assert data[0] == 4
+    assert data[0] == (4 if level == 4 else cm.CM_FORMAT_VERSION)
     assert data == cm.cm_encode(codes, level, _python=True)
     assert (cm.cm_decode(data, len(codes), level) == codes).all()
-    if cm.level_config(level)["hmix"][0]:
-        cfg = dict(cm._LEVELS[level])
+    cfg = dict(cm._LEVELS[level])
+    off = [{"adapt": cm.V5_OFF["adapt"]}] if cfg["adapt"] != cm.V5_OFF["adapt"] else []
+    off += [{"hmix": (0, 6)}] if cfg["hmix"][0] else []
+    for switch in off:
         try:
-            cm._LEVELS[level] = {**cfg, "hmix": (0, 6)}
-            assert cm.cm_encode(codes, level) != data
+            cm._LEVELS[level] = {**cfg, **switch}
+            assert cm.cm_encode(codes, level) != data, switch
         finally:
             cm._LEVELS[level] = cfg
+
+
+@pytest.mark.parametrize("level", [5, 9])
+def test_version4_payloads_still_decode(level):
+    codes = _prior_test_codes(level + 1)
+    old = cm.cm_encode(codes, level, _version=4)
+    assert old[0] == 4 and old != cm.cm_encode(codes, level)
+    assert (cm.cm_decode(old, len(codes), level) == codes).all()
+    assert cm.level_config(level, 4)["adapt"] == cm.V5_OFF["adapt"]
+
+
+def test_adapt_needs_the_prior():
+    # a block without the prior has no adapted layer either
+    cfg = cm.block_config(5, 5, choices=cm.CHOICE_LIGHT)
+    assert cfg["prior"] == 0 and cfg["adapt"] == cm.V5_OFF["adapt"]
+    assert cm.block_config(5, 5, choices=cm.CHOICE_PRIOR)["adapt"] != cm.V5_OFF["adapt"]

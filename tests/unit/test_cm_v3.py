@@ -124,7 +124,7 @@ def test_kernel_params_named():
 
 def test_unknown_version_rejected():
     with pytest.raises(ValueError):
-        cm_decode(b"\x05\x00\x00", 10, 4)
+        cm_decode(bytes([cm.CM_FORMAT_VERSION + 1, 0, 0]), 10, 4)
     with pytest.raises(ValueError):
         cm.level_config(4, 7)
 

@@ -20,15 +20,15 @@ from .tables import build_tables
 if TYPE_CHECKING:
     from ..models.prior import PriorWeights
 
-#: first payload byte; bump when the coded format changes. Version 2 and 3 payloads still
-#: decode (with the model sets of ``_LEVELS_V2`` / ``_LEVELS_V3``). A new payload is written
+#: first payload byte; bump when the coded format changes. Version 2, 3 and 4 payloads still
+#: decode (with the model sets of ``_LEVELS_V2`` / ``_V3`` / ``_V4``). A new payload is written
 #: with the oldest version whose model set of its level equals the current one (level 1:
-#: still 2), else with 4. A version-4 payload carries the encoder's choices for its block
+#: still 2), else with 5. A version-4 or 5 payload carries the encoder's choices for its block
 #: (:data:`CHOICE_LIGHT`, :data:`CHOICE_PRIOR`) and, with the prior, the first bytes of the
 #: prior's sha256 (FORMAT.md, cm payload).
-CM_FORMAT_VERSION = 4
+CM_FORMAT_VERSION = 5
 #: payload versions this module decodes
-CM_VERSIONS = (2, 3, 4)
+CM_VERSIONS = (2, 3, 4, 5)
 #: version-4 choice bits: light repeat followers on; the learned prior on
 CHOICE_LIGHT = 1
 CHOICE_PRIOR = 2
@@ -72,6 +72,9 @@ V3_OFF = {"racc": 0, "light": (0, 11, 22, 4, 8, 0), "drv": 0}
 #: the version-4 switches and their earlier values: ``prior`` the learned prior as a mixer input;
 #: ``hmix`` = (hidden units, learning-rate shift) of the hidden-layer mixer (0 units: none)
 V4_OFF = {"prior": 0, "hmix": (0, 6)}
+#: the version-5 switch and its earlier value: ``adapt`` = (bases of the weight-set context,
+#: learning-rate shift; 0: off) of the prior's output layer adapted online to the block
+V5_OFF = {"adapt": (0, 0)}
 #: the light repeat class of levels 5-9 (and of a block whose encoder turns it on)
 LIGHT_ON = (16, 11, 22, 4, 8, 0)
 
@@ -104,6 +107,7 @@ _LEVELS[9] = _lv(_LOW + _DEEP16, rep=(14, 23, 12, 16, 16), lr=(16, 16, 4), vote=
 for _c in _LEVELS.values():
     _c.update(V3_OFF)
     _c.update(V4_OFF)
+    _c.update(V5_OFF)
 #: the model sets of version-2 payloads (frozen: archives written with them must decode)
 _LEVELS_V2: dict[int, dict] = {lv: dict(c) for lv, c in _LEVELS.items()}
 #: the version-3 changes per level (the README's cm table measures each)
@@ -131,7 +135,19 @@ _V4_CHANGES: dict[int, dict] = {
 }
 for _lvl, _ch in _V4_CHANGES.items():
     _LEVELS[_lvl].update(_ch)
-_BY_VERSION = {2: _LEVELS_V2, 3: _LEVELS_V3, 4: _LEVELS}
+#: the model sets of version-4 payloads (frozen)
+_LEVELS_V4: dict[int, dict] = {lv: dict(c) for lv, c in _LEVELS.items()}
+#: the version-5 changes: at levels 5-9 the prior's output layer also adapts to the block
+#: (weight sets per node kind and previous base). It gains about 0.25 % but costs the default
+#: level 4 about half of its speed, so level 4 keeps writing version 4 (README, cm table).
+#: Level 9's hidden mixer drops to level 8's 8 units: 16 gained nothing over 8 on EsCo and
+#: took a fifth of level 9's time, which the adapted layer had pushed below 0.3x xz -9e.
+_ADAPT = (1, 13)
+_V5_CHANGES: dict[int, dict] = {lv: {"adapt": _ADAPT} for lv in range(5, 10)}
+_V5_CHANGES[9]["hmix"] = (8, 3)
+for _lvl, _ch in _V5_CHANGES.items():
+    _LEVELS[_lvl].update(_ch)
+_BY_VERSION = {2: _LEVELS_V2, 3: _LEVELS_V3, 4: _LEVELS_V4, 5: _LEVELS}
 
 
 def level_config(level: int, version: int = CM_FORMAT_VERSION) -> dict:
@@ -162,6 +178,7 @@ def kernel_params(cfg: dict, n: int, cap: int = 4) -> np.ndarray:
         "rsmax": cfg["rsmax"], "racc": cfg["racc"], "nl": nl, "lk": lk,
         "lbits": min(lbits, max(10, cap_bits - 3)), "lw": lw, "lthr": lthr, "lprob": lprob,
         "drv": cfg["drv"], "prior": cfg["prior"], "hmix": cfg["hmix"][0], "hlr": cfg["hmix"][1],
+        "pak": cfg["adapt"][0], "palr": cfg["adapt"][1],
     }
     if set(vals) != set(PRM_FIELDS):
         raise AssertionError("kernel_params and PRM_FIELDS disagree")
@@ -178,6 +195,8 @@ def block_config(level: int, version: int, choices: int = 0) -> dict:
     if version >= 4:
         cfg["light"] = LIGHT_ON if choices & CHOICE_LIGHT else V3_OFF["light"]
         cfg["prior"] = 1 if choices & CHOICE_PRIOR else 0
+        if not cfg["prior"]:
+            cfg["adapt"] = V5_OFF["adapt"]  # it adapts the prior
     return cfg
 
 
@@ -205,9 +224,10 @@ def payload_version(level: int, choices: int | None = None) -> int:
     """The version byte :func:`cm_encode` writes for a block of ``level`` with ``choices``:
     the oldest version whose model set equals the block's (so unchanged levels keep their
     bytes), else :data:`CM_FORMAT_VERSION`."""
-    cur = block_config(level, CM_FORMAT_VERSION,
-                       default_choices(level) if choices is None else choices)
-    return next(v for v in CM_VERSIONS if v == CM_FORMAT_VERSION or _BY_VERSION[v][int(level)] == cur)
+    ch = default_choices(level) if choices is None else choices
+    cur = block_config(level, CM_FORMAT_VERSION, ch)
+    return next(v for v in CM_VERSIONS
+                if v == CM_FORMAT_VERSION or block_config(level, v, ch) == cur)
 
 
 def _arrays(cfg: dict, n: int):

@@ -40,9 +40,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import (code_bit, coder_flush, coder_start, counter_next, hidden_forward,
-                         hidden_init, hidden_update, popcount16, prefetch,
-                         prior_eval, prior_row)
+from .primitives import (adapt_logit, adapt_update, code_bit, coder_flush, coder_start,
+                         counter_next, hidden_forward, hidden_init, hidden_update, popcount16,
+                         prefetch, prior_eval, prior_features, prior_row)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
@@ -66,12 +66,15 @@ PRM_FIELDS = (
     "prior",  # the learned prior's logit as one more mixer input (0: off)
     "hmix",   # hidden units of the hidden-layer mixer, a fourth input of the final mixer (0: off)
     "hlr",    # its learning-rate shift
+    # version 5
+    "pak",    # the adapted prior layer: bases of the context that selects its weight set
+    "palr",   # its learning-rate shift (0: off; needs the prior)
 )
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = len(PRM_FIELDS)
 (P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
  P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
- P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV, P_PRIOR, P_HMIX, P_HLR) = range(N_PRM)
+ P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV, P_PRIOR, P_HMIX, P_HLR, P_PAK, P_PALR) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -265,15 +268,34 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     if use_prior:
         XP = NI  # the learned prior's logit
         NI += 1
+    # the prior's output layer adapted to this block (version 5): a copy of W2 per node kind and
+    # context of the last pak bases, learnt online; its logit is one more mixer input
+    palr = prm[P_PALR]
+    use_adapt = use_prior and palr > 0
+    pak = prm[P_PAK]
+    XA = -1
+    if use_adapt:
+        XA = NI
+        NI += 1
     pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
     phid = pshape[0]
     pshift = pshape[1]
     pacc = np.zeros(max(phid, 1), dtype=np.int32)
     pz = np.zeros(3, dtype=np.int64)
     # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
-    # tables stay in cache (the decoder evaluates it base by base)
-    PCH = 4096
-    pzb = np.zeros(PCH * 3 if use_prior and not decode else 3, dtype=np.int64)
+    # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
+    PCH = 1
+    if use_prior and not decode:
+        PCH = 1024
+    pzb = np.zeros(PCH * 3, dtype=np.int64)
+    PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)  # its hidden activations
+    pfo = 0
+    VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
+    if use_adapt:
+        for q in range(VA.shape[0]):
+            VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
+    pva = 0
+    pa_ = 2048
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
@@ -415,19 +437,20 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
 
         if use_prior:
-            if decode:
-                prior_eval(h, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc, pz)
-            else:
-                k = i % PCH
-                if k == 0:
-                    hb = h
-                    for q in range(min(PCH, n - i)):
-                        prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift,
-                                   pacc, pzb[3 * q:3 * q + 3])
+            k = i % PCH
+            if k == 0:
+                hb = h
+                for q in range(min(PCH, n - i)):
+                    prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
+                               pzb[3 * q:3 * q + 3])
+                    if use_adapt:
+                        prior_features(pacc, PF, q * phid, phid)
+                    if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
                         hb = ((hb << 2) | int(codes[i + q])) & H62
-                pz[0] = pzb[3 * k]
-                pz[1] = pzb[3 * k + 1]
-                pz[2] = pzb[3 * k + 2]
+            pz[0] = pzb[3 * k]
+            pz[1] = pzb[3 * k + 1]
+            pz[2] = pzb[3 * k + 2]
+            pfo = k * phid
         hc = 0
         if not fast:
             for m in range(nm):
@@ -543,6 +566,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if zp < -2047:
                     zp = -2047
                 X[XP] = zp
+                if use_adapt:
+                    pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
+                    za = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
+                    X[XA] = za
+                    pa_ = SQ[za + 2048]
 
             # mixer 1: repeat-model state
             fs = 0
@@ -702,6 +730,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 A1[ai] += (g - A1[ai]) >> arate
                 ai = ai2 + (wt >> 6)
                 A2[ai] += (g - A2[ai]) >> arate
+                if use_adapt:
+                    adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
             if use_am:
                 for m in range(nm):
                     AM[ami[m]] += ((bit << 16) - AM[ami[m]]) >> 6

@@ -184,6 +184,43 @@ def prior_eval(hn, gofs, gw, gbase, E, B1, W2, B2, hidden, shift, acc, zl):
 
 
 @njit(cache=True, inline="always")
+def clamp2047(z):
+    """``z`` clamped to the stretch domain, +-2047."""
+    if z > 2047:
+        return 2047
+    if z < -2047:
+        return -2047
+    return z
+
+
+@njit(cache=True, inline="always")
+def prior_features(acc, F, fo, hidden):
+    """The prior's hidden activations ``min(max(acc, 0), 2^30)`` into ``F[fo:fo + hidden]``:
+    the inputs of its output layer, and of the adapted copy of that layer (``adapt_logit``)."""
+    for j in range(hidden):
+        F[fo + j] = min(max(int(acc[j]), 0), 1 << 30)
+
+
+@njit(cache=True, inline="always")
+def adapt_logit(F, fo, V, vb, bias, hidden, shift):
+    """The prior's output layer as learnt on this block so far: ``(bias << 8) + sum_j F[fo + j] *
+    V[vb + j]`` (``V`` has 8 more fractional bits than ``W2``, from which it starts), shifted
+    down by ``shift + 8`` and clamped to +-2047 (stretch units)."""
+    z = bias << 8
+    for j in range(hidden):
+        z += F[fo + j] * V[vb + j]
+    return clamp2047(z >> (shift + 8))
+
+
+@njit(cache=True, inline="always")
+def adapt_update(F, fo, V, vb, hidden, err, rate):
+    """One online step of the adapted output layer: ``V += F * err >> rate`` (``err``: the
+    coded bit minus its 12-bit probability)."""
+    for j in range(hidden):
+        V[vb + j] += (F[fo + j] * err) >> rate
+
+
+@njit(cache=True, inline="always")
 def hidden_init(HV, HU):
     """Deterministic start of a hidden-layer mixer: small pseudo-random input weights (so the
     units differ), output weights 1/4."""
@@ -204,20 +241,11 @@ def hidden_forward(X, ni, HV, HU, vb, ub, nh, SQ, hsig):
         s = 0
         for q in range(ni):
             s += X[q] * row[q]
-        s >>= 16
-        if s > 2047:
-            s = 2047
-        if s < -2047:
-            s = -2047
+        s = clamp2047(s >> 16)
         sg = int(SQ[s + 2048])
         hsig[j] = sg
         z += (2 * sg - 4096) * HU[ub + j]
-    z >>= 20
-    if z > 2047:
-        z = 2047
-    if z < -2047:
-        z = -2047
-    return z
+    return clamp2047(z >> 20)
 
 
 @njit(cache=True, inline="always")
