@@ -40,9 +40,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import (adapt_logit, adapt_update, code_bit, coder_flush, coder_start,
-                         counter_next, hidden_forward, hidden_init, hidden_update, popcount16,
-                         prefetch, prior_eval, prior_features, prior_row)
+from .primitives import (adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
+                         coder_start, counter_next, hidden_forward, hidden_init, hidden_update,
+                         popcount16, prefetch, prior_eval, prior_features, prior_row)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
 
 __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
@@ -281,7 +281,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     phid = pshape[0]
     pshift = pshape[1]
     pacc = np.zeros(max(phid, 1), dtype=np.int32)
-    pz = np.zeros(3, dtype=np.int64)
     # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
     # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
     PCH = 1
@@ -289,6 +288,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         PCH = 1024
     pzb = np.zeros(PCH * 3, dtype=np.int64)
     PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)  # its hidden activations
+    pzo = 0  # this base's logits in pzb, activations in PF
     pfo = 0
     VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
     if use_adapt:
@@ -359,10 +359,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             # the repeat-table buckets read after this base, for each of its 4 values: a
             # random access to a large table, started now to overlap this base's work
             for s4 in range(4):
-                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4)
+                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
                 prefetch(MT, (pf >> (32 - mm_bits)) * NW)
                 if NRC > 0:
-                    pf = _kmer_hash(((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len)))
+                    c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
+                    pf = _kmer_hash(c, _REP_SALT)
                     prefetch(MT, (pf >> (32 - mm_bits)) * NW)
         if use_prior and decode:
             # the prior's rows for the next base, but for those of groups that read this base
@@ -377,20 +378,14 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             k = orders[m]
             # next base's context (its 4 values share a cache line when the table is direct)
             c = (h & (kmask[m] >> 2)) << 2
-            if direct[m] == 1:
-                prefetch(T, base[m] + (c << 2))
-            else:
-                for s4 in range(4):
-                    prefetch(T, _hashed_bucket(base[m], c | s4, k, tbits[m]))
+            for s4 in range(1 if direct[m] == 1 else 4):
+                prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
             if irflags[m] != 0 and i >= k:
                 # this base's inverted-repeat context: the new base is its top digit
                 c = (rr >> 2) >> (2 * (KR - k))
                 for s4 in range(4):
-                    ci = c | ((3 - s4) << (2 * (k - 1)))
-                    if direct[m] == 1:
-                        prefetch(T, base[m] + (ci << 2))
-                    else:
-                        prefetch(T, _hashed_bucket(base[m], ci, k, tbits[m]))
+                    prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
+                                              tbits[m], direct[m]))
         if NL > 0 and i >= lk + 1:
             # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
             lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
@@ -447,9 +442,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         prior_features(pacc, PF, q * phid, phid)
                     if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
                         hb = ((hb << 2) | int(codes[i + q])) & H62
-            pz[0] = pzb[3 * k]
-            pz[1] = pzb[3 * k + 1]
-            pz[2] = pzb[3 * k + 2]
+            pzo = 3 * k
             pfo = k * phid
         hc = 0
         if not fast:
@@ -552,20 +545,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                             sl += v
                         else:
                             sl -= v
-                if sl > 2047:
-                    sl = 2047
-                if sl < -2047:
-                    sl = -2047
-                X[XL] = sl
+                X[XL] = clamp2047(sl)
             if use_prior:
-                zp = pz[0]
+                zp = pzb[pzo]
                 if node == 1:
-                    zp = pz[1 + b1]
-                if zp > 2047:
-                    zp = 2047
-                if zp < -2047:
-                    zp = -2047
-                X[XP] = zp
+                    zp = pzb[pzo + 1 + b1]
+                X[XP] = clamp2047(zp)
                 if use_adapt:
                     pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
                     za = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
@@ -626,19 +611,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             d1 = d1 >> 16
             d2 = d2 >> 16
             d4 = d4 >> 16
-            if d4 > 2047:
-                d4 = 2047
-            if d4 < -2047:
-                d4 = -2047
+            d4 = clamp2047(d4)
             p4 = SQ[d4 + 2048]
-            if d1 > 2047:
-                d1 = 2047
-            if d1 < -2047:
-                d1 = -2047
-            if d2 > 2047:
-                d2 = 2047
-            if d2 < -2047:
-                d2 = -2047
+            d1 = clamp2047(d1)
+            d2 = clamp2047(d2)
             p1 = SQ[d1 + 2048]
             p2 = SQ[d2 + 2048]
             w3 = nctx * 3
@@ -649,10 +625,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             else:
                 d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
 
-            if d3 > 2047:
-                d3 = 2047
-            if d3 < -2047:
-                d3 = -2047
+            d3 = clamp2047(d3)
             p3 = SQ[d3 + 2048]
 
             if fast:
@@ -876,7 +849,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     r0 = NF
                     r1 = NR
                     c = rr >> (2 * (KR - mm_len))
-                hv = _kmer_hash(c)
+                hv = _kmer_hash(c, _REP_SALT)
                 mi = (hv >> (32 - mm_bits)) * NW
                 mchk = hv & cmask
                 nfree = 0
@@ -968,13 +941,18 @@ def _expected_bit(sy, node, b1):
     return -1
 
 
+#: salt of the repeat table's k-mer hash (a hashed order's is ``order * 0x61C88647``)
+_REP_SALT = 0x7F4A7C15
+
+
 @njit(cache=True, inline="always")
-def _kmer_hash(c):
-    """32-bit hash of a k-mer (2 bits a base, k <= 31) for the repeat table."""
+def _kmer_hash(c, salt):
+    """32-bit hash of a k-mer (2 bits a base, k <= 31): the repeat table's and the hashed
+    orders' (each with its own ``salt``)."""
     M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
-    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + 0x7F4A7C15) & M32
+    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + salt) & M32
     hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
     return hv ^ (hv >> 13)
 
@@ -982,13 +960,17 @@ def _kmer_hash(c):
 @njit(cache=True, inline="always")
 def _hashed_bucket(base_m, c, order, tb):
     """The first slot of context ``c``'s 2-way bucket in a hashed order's table."""
-    M32 = 0xFFFFFFFF
-    lo = c & 0xFFFFFF
-    hi = c >> 24
-    hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + order * 0x61C88647) & M32
-    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-    hv = hv ^ (hv >> 13)
+    hv = _kmer_hash(c, order * 0x61C88647)
     return base_m + (((hv >> (32 - tb)) & 0xFFFFFFFE) << 2)
+
+
+@njit(cache=True, inline="always")
+def _context_slot(base_m, c, order, tb, direct):
+    """Where context ``c``'s slot (direct table) or bucket (hashed order) starts in ``T``: the
+    line to prefetch before the slot is looked up."""
+    if direct == 1:
+        return base_m + (c << 2)
+    return _hashed_bucket(base_m, c, order, tb)
 
 
 @njit(cache=True, inline="always")
