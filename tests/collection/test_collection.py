@@ -87,11 +87,12 @@ def test_member_index_reads_without_decoding(tmp_path, files, genomes):
     assert c.entry("messy.fa").records == 2
 
 
-@pytest.mark.parametrize("max_refs", [1, 2])
-def test_bounded_references_round_trip(tmp_path, files, genomes, max_refs):
-    c = Collection.create(tmp_path / "set.sqcl", files, max_refs=max_refs)
+@pytest.mark.parametrize("max_depth", [0, 1, 2])
+def test_bounded_chains_round_trip(tmp_path, files, genomes, max_depth):
+    c = Collection.create(tmp_path / "set.sqcl", files, max_depth=max_depth)
     assert c.read("g4.fa") == genomes["g4.fa"]
-    assert [m.refs for m in c.members][-1] == max_refs
+    assert max(m.depth for m in c.members) == max_depth  # related genomes use every level allowed
+    assert all(len(c.chain(i)) <= max_depth + 1 for i in range(len(c.members)))
     assert dict((e.name, d) for e, d in c.iter_members()) == genomes
 
 
@@ -224,7 +225,7 @@ def test_kernel_twin_gives_the_same_bytes(genomes):
     compiled, twin = ReferenceText(params), ReferenceText(params)
     compiled.extend(a)
     twin.extend(a)
-    tok1, lit1 = compiled.encode(b, keep=True)
+    tok1, lit1, _ = compiled.encode(b, keep=True)
     # the same call sequence with the interpreted kernel
     from unittest import mock
 
@@ -232,7 +233,7 @@ def test_kernel_twin_gives_the_same_bytes(genomes):
             mock.patch.object(kernel, "index_insert", kernel.index_insert.py_func):
         twin2 = ReferenceText(params)
         twin2.extend(a)
-        tok2, lit2 = twin2.encode(b, keep=True)
+        tok2, lit2, _ = twin2.encode(b, keep=True)
     assert tok1 == tok2 and (lit1 == lit2).all()
     dec = ReferenceText(None)
     dec.extend(a)
@@ -288,6 +289,6 @@ def test_token_buffer_overflow_is_retried(genomes):
     whole.encode(a, keep=True)
     expected = whole.encode(b, keep=True)
     enc._buf = np.empty(16, dtype=np.uint8)  # far too small for b's tokens
-    tokens, literals = enc.encode(b, keep=True)
+    tokens, literals, _ = enc.encode(b, keep=True)
     assert tokens == expected[0] and (literals == expected[1]).all()
     assert enc.encode(c, keep=False)[0] == whole.encode(c, keep=False)[0]  # the index was restored

@@ -75,6 +75,32 @@ def test_golden_collection(tmp_path, level):
     assert dict((e.name, d) for e, d in Collection(tmp_path / "old.sqcl").iter_members()) == dict(COLLECTION)
 
 
+# Collection archives of format version 1 (one shared reference text): they keep decoding, and
+# ``add`` goes on coding them as version 1. Frozen; never regenerated.
+FROZEN_COLLECTIONS = sorted(EXPECTED.glob("collection-v1/*.sqcl"))
+
+
+@pytest.mark.parametrize("path", FROZEN_COLLECTIONS, ids=[p.name for p in FROZEN_COLLECTIONS])
+def test_frozen_collection_v1(tmp_path, path):
+    from seqcoder.collection import Collection
+
+    (tmp_path / "old.sqcl").write_bytes(path.read_bytes())
+    old = Collection(tmp_path / "old.sqcl")
+    assert old.header.version == 1
+    assert dict((e.name, d) for e, d in old.iter_members()) == dict(COLLECTION)
+    assert old.read("c.fa") == dict(COLLECTION)["c.fa"]
+    extra = tmp_path / "f.fa"
+    extra.write_bytes(b">f\n" + _BASE[5:200] + b"\n")
+    old.add([extra])
+    again = Collection(old.path)
+    assert again.header.version == 1 and again.read("f.fa") == extra.read_bytes()
+    assert again.test() == len(COLLECTION) + 1
+
+
+def test_frozen_collections_present():
+    assert {p.name for p in FROZEN_COLLECTIONS} == {"collection-1.sqcl", "collection-4.sqcl"}
+
+
 # Archives written with earlier cm payload versions (by levels whose model changed since):
 # they must keep decoding byte for byte. Frozen; never regenerated.
 FROZEN = sorted(EXPECTED.glob("cm-v*/*.sqc"))

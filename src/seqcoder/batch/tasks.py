@@ -123,7 +123,7 @@ def pack_group(outdir: str, job: PackJob) -> PackResult:
             pass  # damaged or foreign: written again below
     delay = float(os.environ.get(PACK_DELAY_ENV, "0") or 0)
     progress = (lambda _n: time.sleep(delay)) if delay > 0 else None
-    c = Collection.create(path, list(job.paths), level=job.level, max_refs=0, threads=1, progress=progress)
+    c = Collection.create(path, list(job.paths), level=job.level, threads=1, progress=progress)
     if not _matches(c, job):
         path.unlink(missing_ok=True)
         raise SeqcoderError(f"{path}: an input changed while the batch ran "

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,18 +25,20 @@ import numpy as np
 
 from ..errors import FastaError, FormatError, SeqcoderError
 from ..io.atomic import write_atomically
-from ..io.fasta import mostly_nucleotides, parse_fasta
+from ..io.fasta import ParsedFasta, RecordSpan, mostly_nucleotides, parse_fasta
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
 from ..levels import DEFAULT_LEVEL, check_level
-from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
-                    encode_member, is_reference, member_literals)
-from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
-                     encode_member_block, encode_trailer, read_index)
+from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_chained,
+                    encode_member, encode_raw, finish_member, is_reference, member_literals)
+from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
+                     decode_member_block, encode_member_block, encode_trailer, read_index)
+from .references import ParentChooser
 
-#: members kept whole as references; every later member copies from them and from the pool of
-#: every earlier member's literals (README, "Collections": what the bound costs)
-DEFAULT_MAX_REFS = 0
+#: the longest chain of parents a member may have: ``get`` decodes at most this many members
+#: besides the one asked for, plus the pooled literals they copy (README, "Collections")
+DEFAULT_MAX_DEPTH = 8
 Progress = Callable[[int], None]
+_EMPTY = np.zeros(0, dtype=np.uint8)
 
 
 class CollectionWarning(UserWarning):
@@ -87,10 +91,13 @@ class Collection:
         self.path = Path(path)
         with open(self.path, "rb") as f:
             self.header, self._header_size = CollectionHeader.read(f, str(self.path))
-            index, self._index_offset = read_index(f, str(self.path))
+            index, self._index_offset = read_index(f, str(self.path), self.header.version)
         self.members: list[MemberEntry] = index.members
         self._by_name = {m.name: i for i, m in enumerate(self.members)}
         self._check_blocks()
+        #: where each member's literals begin in the pool (version 2), and where it ends
+        self._pool_starts = np.zeros(len(self.members) + 1, dtype=np.int64)
+        np.cumsum([m.literals for m in self.members], out=self._pool_starts[1:])
 
     def _check_blocks(self) -> None:
         pos = self._header_size
@@ -103,25 +110,27 @@ class Collection:
 
     @classmethod
     def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
-               max_refs: int = DEFAULT_MAX_REFS, threads: int = 1, strict: bool = False,
+               max_depth: int = DEFAULT_MAX_DEPTH, threads: int = 1, strict: bool = False,
                progress: Progress | None = None, force: bool = True) -> Collection:
-        """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically."""
+        """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically.
+        ``max_depth``: the longest chain of parents a member may have (0: none, every member
+        is coded against the pool alone)."""
         check_level(level)
+        if not 0 <= max_depth <= MAX_DEPTH:
+            raise SeqcoderError(f"max depth must be 0..{MAX_DEPTH}, got {max_depth}")
         names = [member_name(p) for p in inputs]
         _check_names(names)
         target = Path(path)
         if target.exists() and not force:
             raise SeqcoderError(f"{target} exists (use -f to overwrite)")
-        header = CollectionHeader(level, max_refs, tuple(int(v) for v in LEVELS[level][1].array()))
+        header = CollectionHeader(level, max_depth, tuple(int(v) for v in LEVELS[level][1].array()), VERSION)
 
         def write(sink: BinaryIO) -> None:
             head = header.to_bytes()
             sink.write(head)
-            ref = ReferenceText(_params(header))
-            ref.reserve(_estimated_bases(inputs))
-            members = _write_members(sink, len(head), header, [], ref, list(zip(names, inputs)), threads,
-                                     strict, progress)
-            index = CollectionIndex(members).to_bytes()
+            with _Encoder(header, target.parent) as enc:
+                members = enc.write(sink, len(head), [], list(zip(names, inputs)), threads, strict, progress)
+            index = CollectionIndex(members, header.version).to_bytes()
             sink.write(index + encode_trailer(len(index)))
 
         write_atomically(target, write)
@@ -133,20 +142,26 @@ class Collection:
         never change; if anything fails, the archive is cut back to exactly what it was."""
         names = [member_name(p) for p in inputs]
         _check_names(names, self._by_name)
-        ref = self._references(len(self.members), _params(self.header))
         old_size = self.path.stat().st_size
-        with open(self.path, "r+b") as f:
-            try:
-                f.seek(old_size)
-                members = _write_members(f, old_size, self.header, self.members, ref,
-                                         list(zip(names, inputs)), threads, strict, progress)
-                index = CollectionIndex(self.members + members).to_bytes()
-                f.write(index + encode_trailer(len(index)))
-                f.flush()
-                os.fsync(f.fileno())
-            except BaseException:
-                f.truncate(old_size)
-                raise
+        with contextlib.ExitStack() as stack:
+            if self.header.version == 1:
+                ref = self._references(len(self.members), _params(self.header))
+                enc: _Encoder | _EncoderV1 = _EncoderV1(self.header, ref)
+            else:
+                enc = stack.enter_context(_Encoder(self.header, self.path.parent))
+                enc.resume(self)
+            with open(self.path, "r+b") as f:
+                try:
+                    f.seek(old_size)
+                    members = enc.write(f, old_size, self.members, list(zip(names, inputs)), threads, strict,
+                                        progress)
+                    index = CollectionIndex(self.members + members, self.header.version).to_bytes()
+                    f.write(index + encode_trailer(len(index)))
+                    f.flush()
+                    os.fsync(f.fileno())
+                except BaseException:
+                    f.truncate(old_size)
+                    raise
         self.__init__(self.path)  # type: ignore[misc]
 
     # ------------------------------------------------------------------ read
@@ -156,7 +171,7 @@ class Collection:
         return decode_member_block(f.read(entry.size), entry, str(self.path))
 
     def _references(self, upto: int, params: MatchParams | None) -> ReferenceText:
-        """The reference text that member ``upto`` is coded against."""
+        """The reference text that member ``upto`` of a version-1 archive is coded against."""
         ref = ReferenceText(params)
         ref.reserve(self._text_bases(upto))
         with open(self.path, "rb") as f:
@@ -171,7 +186,7 @@ class Collection:
             return [[len(s) for s in self._read_block(f, m)] for m in self.members]
 
     def _text_bases(self, upto: int) -> int:
-        """Bases of the reference text that member ``upto`` is coded against."""
+        """Bases of the reference text that member ``upto`` of a version-1 archive is coded against."""
         return sum(m.bases if is_reference(i, self.header.max_refs) else m.literals
                    for i, m in enumerate(self.members[:upto]))
 
@@ -181,44 +196,109 @@ class Collection:
         except KeyError:
             raise SeqcoderError(f"{self.path}: no member named {name!r}") from None
 
+    def chain(self, number: int) -> list[int]:
+        """Member ``number`` and its parents, nearest first (version 2; version 1: every
+        member before it)."""
+        if self.header.version == 1:
+            return list(range(number, -1, -1))
+        out = [number]
+        while self.members[out[-1]].parent >= 0:
+            out.append(self.members[out[-1]].parent)
+        return out
+
+    def decoding_cost(self, name: str) -> tuple[int, int]:
+        """What getting member ``name`` decodes: (members whose tokens are replayed, literal
+        bases decoded). Bounded by the archive's ``max_depth`` (version 2), whatever its size."""
+        number = self._by_name[self.entry(name).name]
+        if self.header.version == 1:
+            return number + 1, int(self._pool_starts[number + 1])
+        chain = self.chain(number)
+        needed = set(chain).union(*(self.members[c].pool for c in chain))
+        return len(chain), sum(self.members[j].literals for j in needed)
+
     def iter_members(self, names: Iterable[str] | None = None, threads: int = 1
                      ) -> Iterator[tuple[MemberEntry, bytes]]:
         """Decode the named members (all when None) in archive order, each verified against its
-        SHA-256. Members before the last one asked for are decoded only as far as references need.
-        With ``threads`` > 1, literal sections are decoded ahead on other threads (same output)."""
-        wanted = set(range(len(self.members))) if names is None else {self._by_name.get(n, -1) for n in names}
+        SHA-256. In a version-2 archive a named member decodes only its chain of parents and the
+        pooled literals they copy; all members decode in one pass. With ``threads`` > 1,
+        literal sections are decoded on other threads (same output)."""
         if names is not None:
-            for n in names:
-                self.entry(n)
+            numbers = sorted({self._by_name[self.entry(n).name] for n in names})
+        if self.header.version == 1:
+            wanted = set(range(len(self.members))) if names is None else set(numbers)
+            yield from self._iter_v1(wanted, threads)
+        elif names is None:
+            yield from self._iter_all(threads)
+        else:
+            for number in numbers:
+                yield self.members[number], self._decode_one(number, threads)
+
+    def _iter_v1(self, wanted: set[int], threads: int) -> Iterator[tuple[MemberEntry, bytes]]:
         if not wanted:
             return
         last = max(wanted)
         ref = ReferenceText(None)
         ref.reserve(self._text_bases(last) + max(self.members[n].bases for n in wanted))
-        pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
-        ahead: dict[int, tuple[list[bytes], Future[np.ndarray] | None]] = {}
+        with _Ahead(self, threads) as ahead, open(self.path, "rb") as f:
+            for number in range(last + 1):
+                sections, literals = ahead.get(f, number, last)
+                render = number in wanted
+                data = decode_member(self.members[number], sections, number, ref, self.header.max_refs, render,
+                                     literals)
+                if render:
+                    assert data is not None
+                    yield self.members[number], data
+
+    def _iter_all(self, threads: int) -> Iterator[tuple[MemberEntry, bytes]]:
+        """Every member of a version-2 archive in one pass: the pool fills as it goes, and the
+        codes of members that later members need as parents wait in a scratch file."""
+        children = np.zeros(len(self.members) + 1, dtype=np.int64)
+        for m in self.members:
+            children[m.parent] += 1
+        ref = ReferenceText(None)
+        ref.reserve(int(self._pool_starts[-1]) + 2 * max((m.bases for m in self.members), default=0))
+        last = len(self.members) - 1
+        with _Ahead(self, threads) as ahead, _CodeStore(self.path.parent) as store, open(self.path, "rb") as f:
+            for number, entry in enumerate(self.members):
+                sections, literals = ahead.get(f, number, last)
+                codes = None
+                if entry.kind == KIND_FASTA:
+                    assert literals is not None
+                    parent = store.get(entry.parent) if entry.parent >= 0 else _EMPTY
+                    codes = ref.decode(entry.bases, sections[1], literals, False, f"member {entry.name!r}", parent)
+                    if children[number]:
+                        store.put(number, codes)
+                yield entry, finish_member(entry, sections, codes)
+
+    def _decode_one(self, number: int, threads: int = 1) -> bytes:
+        """One member of a version-2 archive: its chain of parents from the root down, each
+        over the pool sections it reads (the rest of the pool is never decoded)."""
+        entry = self.members[number]
+        with open(self.path, "rb") as f:
+            sections = self._read_block(f, entry)
+            if entry.kind != KIND_FASTA:
+                return finish_member(entry, sections, None)
+            chain = self.chain(number)
+            needed = sorted(set(chain).union(*(self.members[c].pool for c in chain)))
+            blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in needed}
+        pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         try:
-            with open(self.path, "rb") as f:
-                for number in range(last + 1):
-                    # keep a few blocks read and their literals decoding ahead of the token replay
-                    for later in range(number, min(last + 1, number + 2 * threads)):
-                        if later not in ahead:
-                            entry = self.members[later]
-                            sections = self._read_block(f, entry)
-                            job = (pool.submit(member_literals, entry, sections)
-                                   if pool and entry.kind == KIND_FASTA else None)
-                            ahead[later] = (sections, job)
-                    sections, job = ahead.pop(number)
-                    entry = self.members[number]
-                    render = number in wanted
-                    data = decode_member(entry, sections, number, ref, self.header.max_refs, render,
-                                         job.result() if job else None)
-                    if render:
-                        assert data is not None
-                        yield entry, data
+            jobs = {j: (pool.submit(member_literals, self.members[j], blocks[j]) if pool else None) for j in needed}
+            literals = {j: job.result() if job else member_literals(self.members[j], blocks[j])
+                        for j, job in jobs.items()}
         finally:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
+        ref = ReferenceText(None)
+        ref.reserve(int(self._pool_starts[number]) + sum(self.members[c].bases for c in chain[:2]))
+        codes = _EMPTY
+        for c in reversed(chain):
+            member = self.members[c]
+            for j in member.pool:
+                ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals[j]
+            ref.end = int(self._pool_starts[c])
+            codes = ref.decode(member.bases, blocks[c][1], literals[c], False, f"member {member.name!r}", codes)
+        return finish_member(entry, sections, codes)
 
     def read(self, name: str, threads: int = 1) -> bytes:
         """The original bytes of member ``name``."""
@@ -226,22 +306,45 @@ class Collection:
             return data
         raise AssertionError("unreachable")
 
+    def records(self) -> list[tuple[str, str, int]]:
+        """(member, record id, sequence letters) of every record, from the index alone
+        (version 2; version 1 archives decode each member)."""
+        if self.header.version >= 2:
+            return [(m.name, rid, letters) for m in self.members for rid, letters in m.record_table]
+        out = []
+        for entry, data in self.iter_members():
+            if entry.kind == KIND_FASTA:
+                out += [(entry.name, r.header.split(maxsplit=1)[0].decode("utf-8", "replace") if r.header.strip()
+                         else "", r.residues) for r in parse_fasta(data).records if r.header is not None]
+        return out
+
     def read_record(self, name: str, record: str, threads: int = 1) -> bytes:
-        """The bytes of one record (by its id, the header's first word, or ``#N``) of a member."""
+        """The bytes of one record (by its id, the header's first word, the whole header, or
+        ``#N``) of a member."""
         data = self.read(name, threads)
         parsed = parse_fasta(data)
-        spans = parsed.records
-        if record.startswith("#") and record[1:].isdigit():
-            k = int(record[1:])
-            if not 1 <= k <= len(spans):
-                raise SeqcoderError(f"{name}: no record #{k} (it has {len(spans)})")
-            span = spans[k - 1]
-        else:
-            found = [s for s in spans if s.header is not None and s.header.split()[:1] == [record.encode()]]
-            if not found:
-                raise SeqcoderError(f"{name}: no record {record!r}")
-            span = found[0]
+        span = _find_record(parsed, name, record)
         return data[span.start:span.end]
+
+    def read_region(self, name: str, record: str, start: int, end: int, threads: int = 1) -> bytes:
+        """Letters ``start``..``end`` (1-based, inclusive, as samtools faidx) of one record of a
+        member, as FASTA named ``record:start-end`` and wrapped at the record's line width."""
+        data = self.read(name, threads)
+        parsed = parse_fasta(data)
+        span = _find_record(parsed, name, record)
+        if not 1 <= start <= end:
+            raise SeqcoderError(f"{name}:{record}: bad region {start}-{end} (1-based, start <= end)")
+        body = data[span.start:span.end]
+        lines = body.split(b"\n")
+        seq_lines = [ln.rstrip(b"\r") for ln in (lines[1:] if body.startswith(b">") else lines)]
+        seq = b"".join(seq_lines)
+        if end > len(seq):
+            raise SeqcoderError(f"{name}:{record}: region {start}-{end} past the record's end ({len(seq)})")
+        width = max((len(ln) for ln in seq_lines[:1]), default=60) or 60
+        part = seq[start - 1:end]
+        rid = record if not record.startswith("#") else _record_id(span)
+        return (f">{rid}:{start}-{end}\n".encode() + b"".join(part[i:i + width] + b"\n"
+                                                             for i in range(0, len(part), width)))
 
     def test(self, progress: Progress | None = None, threads: int = 1) -> int:
         """Decode every member and verify it; returns the number of members."""
@@ -257,50 +360,236 @@ class Collection:
         return self.path.stat().st_size
 
 
+def _record_id(span: RecordSpan) -> str:
+    header = span.header or b""
+    return header.split(maxsplit=1)[0].decode("utf-8", "replace") if header.strip() else ""
+
+
+def _find_record(parsed: ParsedFasta, name: str, record: str) -> RecordSpan:
+    """A record by its id (the header's first word), its whole header, or ``#N`` (1-based)."""
+    spans = parsed.records
+    if record.startswith("#") and record[1:].isdigit():
+        k = int(record[1:])
+        if not 1 <= k <= len(spans):
+            raise SeqcoderError(f"{name}: no record #{k} (it has {len(spans)})")
+        return spans[k - 1]
+    want = record.encode()
+    for s in spans:
+        if s.header is not None and (s.header.split()[:1] == [want] or s.header == want):
+            return s
+    raise SeqcoderError(f"{name}: no record {record!r}")
+
+
+class _Ahead:
+    """Member blocks read, and their literal sections decoded on other threads, a few members
+    ahead of the one being rebuilt (the same literals as decoding them in line)."""
+
+    def __init__(self, collection: Collection, threads: int):
+        self.c = collection
+        self.threads = threads
+        self.pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        self.ahead: dict[int, tuple[list[bytes], Future[np.ndarray] | None]] = {}
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def get(self, f: BinaryIO, number: int, last: int) -> tuple[list[bytes], np.ndarray | None]:
+        for later in range(number, min(last + 1, number + 2 * self.threads)):
+            if later not in self.ahead:
+                entry = self.c.members[later]
+                sections = self.c._read_block(f, entry)
+                job = (self.pool.submit(member_literals, entry, sections)
+                       if self.pool and entry.kind == KIND_FASTA else None)
+                self.ahead[later] = (sections, job)
+        sections, job = self.ahead.pop(number)
+        entry = self.c.members[number]
+        if job is not None:
+            return sections, job.result()
+        return sections, member_literals(entry, sections) if entry.kind == KIND_FASTA else None
+
+
+class _CodeStore:
+    """Codes of members kept for later use as parents, in an unnamed scratch file beside the
+    archive (so memory stays bounded however many there are; the page cache keeps them warm)."""
+
+    def __init__(self, directory: Path):
+        self.file = tempfile.TemporaryFile(dir=directory, prefix=".seqcoder-codes-")
+        self.where: dict[int, tuple[int, int]] = {}
+        self.end = 0
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def __enter__(self) -> _CodeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def put(self, number: int, codes: np.ndarray) -> None:
+        self.file.seek(self.end)
+        self.file.write(np.ascontiguousarray(codes).data)
+        self.where[number] = (self.end, codes.shape[0])
+        self.end += codes.shape[0]
+        self._last = (number, codes)
+
+    def get(self, number: int) -> np.ndarray:
+        if self._last is not None and self._last[0] == number:
+            return self._last[1]
+        offset, n = self.where[number]
+        self.file.seek(offset)
+        codes = np.frombuffer(self.file.read(n), dtype=np.uint8)
+        if codes.shape[0] != n:
+            raise SeqcoderError("scratch file of decoded codes came back short")
+        return codes
+
+
 def _estimated_bases(inputs: Sequence[str | os.PathLike]) -> int:
-    """About how many bases the inputs hold (compressed ones at 4x their size), so that the
-    reference text is allocated once: room that is never written costs no memory."""
+    """About how many bases the inputs hold (compressed ones at 4x their size)."""
     total = 0
     for path in inputs:
         size = os.path.getsize(path)
         total += 4 * size if str(path).endswith(COMPRESSED_SUFFIXES) else size
-    return min(total, MAX_REFERENCE_BASES // 2)
+    return total
 
 
 def _params(header: CollectionHeader) -> MatchParams:
     return MatchParams.from_tuple(header.params)
 
 
-def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existing: list[MemberEntry],
-                   ref: ReferenceText, inputs: list[tuple[str, str | os.PathLike]], threads: int, strict: bool,
-                   progress: Progress | None) -> list[MemberEntry]:
-    """Read, code and write members one at a time (only the reference text stays in memory).
+def _load(path: str | os.PathLike, strict: bool) -> tuple[bytes, ParsedFasta | None]:
+    """An input's bytes and, when it is nucleotide FASTA, its parse (None: store it raw)."""
+    data = read_input(path)
+    if not mostly_nucleotides(data):
+        if strict:
+            raise FastaError("not nucleotide FASTA", parse_fasta(data).first_non_nucleotide_line, str(path))
+        return data, None
+    parsed = parse_fasta(data)
+    if strict and parsed.first_non_nucleotide_line is not None:
+        raise FastaError("not a nucleotide letter", parsed.first_non_nucleotide_line, str(path))
+    return data, parsed
 
-    With ``threads`` > 1 the next input is read and parsed while the current one is coded.
+
+def _warn_raw(path: str | os.PathLike) -> None:
+    warnings.warn(f"{path}: not nucleotide data; stored with a general-purpose codec", CollectionWarning,
+                  stacklevel=4)
+
+
+class _Encoder:
+    """The encoder of a version-2 archive: the pool of every member's literals (indexed), each
+    member's sketch for choosing parents, and the codes of possible parents (scratch file).
+
+    Memory: the pool (1 byte a literal base) plus its index (10 bytes per ``step`` bases), the
+    hash head table (8 bytes x 2^hash_bits), the sketches (8 bytes per 1,000 bases), and a few
+    members in flight; never the members' codes themselves.
     """
-    written: list[MemberEntry] = []
-    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-    try:
-        pending: Future[bytes] | None = pool.submit(read_input, inputs[0][1]) if pool and inputs else None
-        for i, (name, path) in enumerate(inputs):
-            if pending is not None:
-                data = pending.result()
-                pending = pool.submit(read_input, inputs[i + 1][1]) if pool and i + 1 < len(inputs) else None
-            else:
-                data = read_input(path)
-            raw = not mostly_nucleotides(data)
-            if raw:
-                if strict:
-                    line = parse_fasta(data).first_non_nucleotide_line
-                    raise FastaError("not nucleotide FASTA", line, str(path))
-                warnings.warn(f"{path}: not nucleotide data; stored with a general-purpose codec",
-                              CollectionWarning, stacklevel=3)
-            elif strict:
-                line = parse_fasta(data).first_non_nucleotide_line
-                if line is not None:
-                    raise FastaError("not a nucleotide letter", line, str(path))
+
+    def __init__(self, header: CollectionHeader, scratch_dir: Path):
+        self.header = header
+        self.ref = ReferenceText(_params(header))
+        self.chooser = ParentChooser(header.max_depth)
+        self.store = _CodeStore(scratch_dir)
+        self.pool_starts: list[int] = [0]
+
+    def __enter__(self) -> _Encoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.__exit__()
+
+    def resume(self, c: Collection) -> None:
+        """Take up the state the encoder had after the archive's last member: the pool from
+        every literal section, the sketches and possible parents from every member (so ``add``
+        decodes the whole archive once)."""
+        self.ref.reserve(int(c._pool_starts[-1]))
+        with open(c.path, "rb") as f:
+            for entry in c.members:
+                if entry.kind == KIND_FASTA:
+                    self.ref.extend(member_literals(entry, c._read_block(f, entry)))
+        for number, (entry, data) in enumerate(c.iter_members()):
+            codes = parse_fasta(data).codes if entry.kind == KIND_FASTA else None
+            self._record(number, entry, codes, None if codes is None else self.chooser.sketch(codes))
+
+    def _record(self, number: int, entry: MemberEntry, codes: np.ndarray | None,
+                sk: tuple[int, np.ndarray] | None) -> None:
+        """Note a member just coded (or read back): its sketch, and its codes if it may be a parent."""
+        if codes is None or sk is None:
+            self.chooser.record_raw()
+        else:
+            self.chooser.record(entry.parent, sk)
+            if entry.depth < self.header.max_depth:
+                self.store.put(number, codes)
+        self.pool_starts.append(self.pool_starts[-1] + entry.literals)
+
+    def write(self, sink: BinaryIO, offset: int, existing: list[MemberEntry],
+              inputs: list[tuple[str, str | os.PathLike]], threads: int, strict: bool,
+              progress: Progress | None) -> list[MemberEntry]:
+        """Read, code and write members in order. With ``threads`` > 1, later inputs are read,
+        parsed and sketched, and literals cm-coded, on other threads (the same bytes)."""
+        self.ref.reserve(min(_estimated_bases([p for _, p in inputs]) // 8, 1 << 30))
+        written: list[MemberEntry] = []
+        workers = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        try:
+            def load(path: str | os.PathLike) -> tuple[bytes, ParsedFasta | None, tuple[int, np.ndarray] | None]:
+                data, parsed = _load(path, strict)
+                return data, parsed, (self.chooser.sketch(parsed.codes) if parsed is not None else None)
+
+            ahead = max(1, 2 * (threads - 1))
+            jobs: dict[int, Future] = {}
+            for i, (name, path) in enumerate(inputs):
+                if workers is not None:
+                    for later in range(i, min(len(inputs), i + ahead)):
+                        if later not in jobs:
+                            jobs[later] = workers.submit(load, inputs[later][1])
+                    data, parsed, sk = jobs.pop(i).result()
+                else:
+                    data, parsed, sk = load(path)
+                number = len(existing) + len(written)
+                if parsed is None:
+                    _warn_raw(path)
+                    member = encode_raw(name, data, self.header.level)
+                else:
+                    assert sk is not None
+                    parent = self.chooser.choose(sk)
+                    depth = 0 if parent < 0 else self.chooser.depths[parent] + 1
+                    parent_codes = self.store.get(parent) if parent >= 0 else _EMPTY
+                    member = encode_chained(name, data, parsed, self.ref, self.header.level, parent, depth,
+                                            parent_codes, np.array(self.pool_starts, dtype=np.int64))
+                self._record(number, member.entry, None if parsed is None else parsed.codes, sk)
+                block = encode_member_block(member.sections)
+                member.entry.offset = offset
+                member.entry.size = len(block)
+                sink.write(block)
+                offset += len(block)
+                written.append(member.entry)
+                if progress:
+                    progress(len(data))
+        finally:
+            if workers:
+                workers.shutdown(wait=True, cancel_futures=True)
+        return written
+
+
+class _EncoderV1:
+    """``add`` to a version-1 archive: members coded as version 1 codes them."""
+
+    def __init__(self, header: CollectionHeader, ref: ReferenceText):
+        self.header = header
+        self.ref = ref
+
+    def write(self, sink: BinaryIO, offset: int, existing: list[MemberEntry],
+              inputs: list[tuple[str, str | os.PathLike]], threads: int, strict: bool,
+              progress: Progress | None) -> list[MemberEntry]:
+        written: list[MemberEntry] = []
+        for name, path in inputs:
+            data, parsed = _load(path, strict)
+            if parsed is None:
+                _warn_raw(path)
             number = len(existing) + len(written)
-            member: EncodedMember = encode_member(name, data, number, ref, header.level, header.max_refs, raw)
+            member: EncodedMember = encode_member(name, data, number, self.ref, self.header.level,
+                                                  self.header.max_refs, parsed is None)
             block = encode_member_block(member.sections)
             member.entry.offset = offset
             member.entry.size = len(block)
@@ -309,7 +598,4 @@ def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existi
             written.append(member.entry)
             if progress:
                 progress(len(data))
-    finally:
-        if pool:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return written
+        return written

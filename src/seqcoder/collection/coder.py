@@ -23,12 +23,13 @@ import numpy as np
 from ..entropy.cm import cm_decode, cm_encode
 from ..errors import ChecksumError, FormatError
 from ..format import zstd
-from ..io.fasta import parse_fasta, render_fasta
+from ..io.fasta import ParsedFasta, parse_fasta, render_fasta
 from . import kernel
 from .format import KIND_FASTA, KIND_RAW, MemberEntry
 
-#: positions in the reference text are int32
+#: positions in a version-1 reference text are int32
 MAX_REFERENCE_BASES = (1 << 31) - 1
+_NO_SOURCES = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,19 +48,23 @@ class MatchParams:
     window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
     switch: int = 128  #: after a SNP whose next run is shorter than this, look for a clearly longer diagonal
     margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
+    parent_step: int = 8  #: a parent's codes are indexed every parent_step-th position (version 2)
 
     def array(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.int64)
 
     @classmethod
     def from_tuple(cls, values: tuple[int, ...]) -> MatchParams:
+        if len(values) == kernel.N_PRM - 1:  # a version-1 header: no parents
+            values = values + (values[1],)  # (parent_step = step: unused by version 1)
         if len(values) != kernel.N_PRM:
             raise FormatError(f"expected {kernel.N_PRM} match parameters, got {len(values)}")
         p = cls(*values)
         if not (8 <= p.k <= 31 and 1 <= p.step <= 64 and 10 <= p.hash_bits <= 30 and p.candidates >= 1
                 and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match
                 and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and 0 <= p.switch <= 1 << 16
-                and (p.margin == 0 or p.k <= p.margin <= 1 << 20)):
+                and (p.margin == 0 or p.k <= p.margin <= 1 << 20)
+                and p.parent_step >= p.step and p.parent_step % p.step == 0 and p.parent_step <= 1 << 12):
             raise FormatError(f"match parameters out of range: {values}")
         return p
 
@@ -98,8 +103,9 @@ class ReferenceText:
         self.T = np.zeros(1 << 20, dtype=np.uint8)
         if params is not None:
             self._prm = params.array()
-            self.head = np.full(1 << params.hash_bits, -1, dtype=np.int32)
-            self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int32)
+            # int64 positions: a version-2 pool has no size limit
+            self.head = np.full(1 << params.hash_bits, -1, dtype=np.int64)
+            self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int64)
             self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
         self._nolog = np.zeros(0, dtype=np.int64)
         #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts,
@@ -111,9 +117,6 @@ class ReferenceText:
     def reserve(self, n: int) -> None:
         """Make room for ``n`` more bases at once (one allocation instead of doublings)."""
         need = self.end + n + 16
-        if need > MAX_REFERENCE_BASES:
-            raise ValueError(f"the reference text would exceed {MAX_REFERENCE_BASES} bases; split the "
-                             "collection (seqcoder batch) or use fewer reference members")
         if need > self.T.shape[0]:
             size = max(need, self.T.shape[0] * 2)
             grown = np.empty(size, dtype=np.uint8)
@@ -121,7 +124,7 @@ class ReferenceText:
             self.T = grown
             if self.params is not None:
                 # chain and tag slots are written when a position is indexed, before any read
-                chain = np.empty(size // self.params.step + 2, dtype=np.int32)
+                chain = np.empty(size // self.params.step + 2, dtype=np.int64)
                 chain[:self.chain.shape[0]] = self.chain
                 self.chain = chain
                 ctag = np.empty(chain.shape[0], dtype=np.uint16)
@@ -138,52 +141,87 @@ class ReferenceText:
                                 self.head, self.chain, self.ctag, self._nolog, 0)
         self.end += n
 
-    def encode(self, codes: np.ndarray, keep: bool) -> tuple[bytes, np.ndarray]:
-        """Tokens and literal bases of ``codes``; ``keep``: the codes stay as a reference."""
+    def encode(self, codes: np.ndarray, keep: bool, parent: np.ndarray | None = None
+               ) -> tuple[bytes, np.ndarray, np.ndarray]:
+        """Tokens and literal bases of ``codes``, and the text spans its copies read (first,
+        last pairs). ``keep``: the codes stay as a reference (version 1). ``parent``: codes
+        placed between the text and the member for this member alone (version 2)."""
         if self.params is None:
             raise ValueError("a decoder's reference text cannot encode")
         n = codes.shape[0]
-        self.reserve(n)
-        base = self.end
-        self.T[base:base + n] = codes
-        if self._lits.shape[0] < n:  # scratch reused across members: no fresh pages to fault in
-            self._lits = np.empty(n, dtype=np.uint8)
-            self._log = np.empty(n // self.params.step + 2, dtype=np.int64)
-            self._buf = np.empty(n // 2 + 1024, dtype=np.uint8)
+        np_ = 0 if parent is None else parent.shape[0]
+        self.reserve(np_ + n)
+        start = self.end
+        base = start + np_
+        log_room = (np_ + n) // self.params.step + 2
+        if self._lits.shape[0] < n or self._log.shape[0] < log_room:
+            # scratch reused across members: no fresh pages to fault in
+            self._lits = np.empty(max(n, self._lits.shape[0]), dtype=np.uint8)
+            self._log = np.empty(max(log_room, self._log.shape[0]), dtype=np.int64)
+            self._buf = np.empty(max(n // 2 + 1024, self._buf.shape[0]), dtype=np.uint8)
         log, lits = self._log, self._lits
+        nlog_parent = 0
+        if parent is not None and np_:
+            self.T[start:base] = parent
+            if np_ >= self.params.k:
+                nlog_parent = kernel.index_strided(self.T, start, base - self.params.k + 1, self.params.parent_step,
+                                                   self._prm, self.head, self.chain, self.ctag, log, 0)
+        self.T[base:base + n] = codes
+        member_log = log[nlog_parent:]
         stats = np.zeros(8, dtype=np.int64)
         while True:
             buf = self._buf
             probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
             size, nlit, nlog = kernel.encode_member(codes, self.T, base, self._prm, self.head, self.chain,
-                                                    self.ctag, log, probs, buf, lits, stats)
+                                                    self.ctag, member_log, probs, buf, lits, stats)
             if nlog < 0:
                 raise RuntimeError("collection kernel: insert log too small")
             if size <= buf.shape[0]:
                 break
             # tokens larger than the buffer (possible only on pathological input): again, with room
-            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog)
+            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, member_log, nlog)
             self._buf = np.empty(size + 1024, dtype=np.uint8)
             stats[:] = 0
+        tokens = buf[:size].tobytes()
         literals = lits[:nlit].copy()
         self.stats += stats
+        spans = _NO_SOURCES
+        if parent is not None:
+            spans = self._replay(n, base, tokens, literals, codes)
         if keep:
             self.end += n
         else:
-            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog)
+            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, member_log, nlog)
+            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog_parent)
             self.extend(literals)
-        return buf[:size].tobytes(), literals
+        return tokens, literals, spans
 
-    def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str) -> np.ndarray:
-        """Rebuild ``n`` codes from tokens and literals; ``keep`` as in :meth:`encode`."""
-        self.reserve(n)
-        base = self.end
+    def _replay(self, n: int, base: int, tokens: bytes, literals: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Decode the tokens just made, in place: a check that they rebuild ``codes``, and the
+        text spans they read."""
+        sources = np.zeros(2 * n + 3, dtype=np.int64)
+        probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
+        rc = kernel.decode_member(n, self.T, base, np.frombuffer(tokens, dtype=np.uint8).copy(), literals,
+                                  literals.shape[0], probs, 0, sources[:2], sources)
+        if rc < 0 or not np.array_equal(self.T[base:base + n], codes):
+            raise RuntimeError(f"collection kernel: the tokens do not rebuild the member (error {rc})")
+        return sources[1:1 + 2 * int(sources[0])].reshape(-1, 2)
+
+    def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str,
+               parent: np.ndarray | None = None) -> np.ndarray:
+        """Rebuild ``n`` codes from tokens and literals; ``keep`` and ``parent`` as in :meth:`encode`."""
+        np_ = 0 if parent is None else parent.shape[0]
+        self.reserve(np_ + n)
+        base = self.end + np_
+        if parent is not None:
+            self.T[self.end:base] = parent
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
         buf = np.frombuffer(tokens, dtype=np.uint8).copy()  # writable: one kernel codes both ways
         margin = self.params.margin if self.params is not None else 0
         long_copy = 2 * margin + self.params.step if self.params is not None and margin else 0
         copies = np.zeros(2 * (n // (long_copy + 1) + 1) if margin else 2, dtype=np.int64)
-        rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs, long_copy, copies)
+        rc = kernel.decode_member(n, self.T, base, buf, literals, literals.shape[0], probs, long_copy, copies,
+                                  _NO_SOURCES)
         if rc < 0:
             raise FormatError(f"{what}: inconsistent token stream (error {rc})")
         if keep and self.params is not None:
@@ -211,20 +249,57 @@ def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level
                   raw: bool = False) -> EncodedMember:
     """Code one member against ``ref`` (which it then extends). ``raw``: store the bytes as they
     are (zstd), for input that is not nucleotide FASTA."""
-    sha = hashlib.sha256(data).digest()
     if raw:
-        payload = zstd.compress(data, zstd.RAW_LEVEL)
-        entry = MemberEntry(name, len(data), sha, KIND_RAW, 0, 0, 0, level, 0)
-        return EncodedMember(entry, [payload])
+        return encode_raw(name, data, level)
+    sha = hashlib.sha256(data).digest()
     parsed = parse_fasta(data)
     keep = is_reference(number, max_refs)
-    tokens, literals = ref.encode(parsed.codes, keep)
+    tokens, literals, _ = ref.encode(parsed.codes, keep)
     lit_level = literal_level(level)
     lit_payload = cm_encode(literals, lit_level)
     refs = number if max_refs == 0 else min(number, max_refs)
     entry = MemberEntry(name, len(data), sha, KIND_FASTA, int(parsed.codes.shape[0]), len(parsed.records),
                         int(literals.shape[0]), lit_level, refs)
     return EncodedMember(entry, [parsed.layout, tokens, lit_payload])
+
+
+def record_table(parsed: ParsedFasta) -> tuple[tuple[str, int], ...]:
+    """(id, sequence letters) of every record with a header: what ``list --records`` shows."""
+    return tuple((r.header.split(maxsplit=1)[0].decode("utf-8", "replace") if r.header.strip() else "",
+                  r.residues) for r in parsed.records if r.header is not None)
+
+
+def pool_members(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int) -> tuple[int, ...]:
+    """The members whose pooled literals the text spans (first, last) read. ``pool_starts``:
+    where each earlier member's literals begin in the pool, which ends at ``pool_end``."""
+    inside = spans[spans[:, 0] < pool_end]
+    if inside.shape[0] == 0:
+        return ()
+    first = np.searchsorted(pool_starts, inside[:, 0], side="right") - 1
+    last = np.searchsorted(pool_starts, np.minimum(inside[:, 1], pool_end - 1), side="right") - 1
+    marks = np.zeros(pool_starts.shape[0] + 1, dtype=np.int64)
+    np.add.at(marks, first, 1)
+    np.add.at(marks, last + 1, -1)
+    return tuple(int(j) for j in np.flatnonzero(np.cumsum(marks[:-1])))
+
+
+def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int, parent: int,
+                   depth: int, parent_codes: np.ndarray, pool_starts: np.ndarray) -> EncodedMember:
+    """Code one member of a version-2 archive against the pool and its parent's codes (``ref``
+    then holds the member's literals in its pool)."""
+    pool_end = ref.end
+    tokens, literals, spans = ref.encode(parsed.codes, False, parent_codes)
+    lit_level = literal_level(level)
+    entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
+                        len(parsed.records), int(literals.shape[0]), lit_level, 0, parent=parent, depth=depth,
+                        pool=pool_members(spans, pool_starts, pool_end), record_table=record_table(parsed))
+    return EncodedMember(entry, [parsed.layout, tokens, cm_encode(literals, lit_level)])
+
+
+def encode_raw(name: str, data: bytes, level: int) -> EncodedMember:
+    """A member that is not nucleotide FASTA: its bytes as one zstd frame."""
+    entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_RAW, 0, 0, 0, level, 0)
+    return EncodedMember(entry, [zstd.compress(data, zstd.RAW_LEVEL)])
 
 
 def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
@@ -237,16 +312,31 @@ def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
         raise FormatError(f"member {entry.name!r}: bad literal section ({exc})") from None
 
 
+def finish_member(entry: MemberEntry, sections: list[bytes], codes: np.ndarray | None) -> bytes:
+    """A member's original bytes from its decoded codes (None for a raw member), verified
+    against its SHA-256."""
+    what = f"member {entry.name!r}"
+    if entry.kind == KIND_RAW:
+        data = zstd.decompress(sections[0], entry.original_size, what)
+    elif entry.kind == KIND_FASTA and codes is not None:
+        data = render_fasta(codes, sections[0])
+    else:
+        raise FormatError(f"{what}: unknown member kind {entry.kind}")
+    if hashlib.sha256(data).digest() != entry.sha256:
+        raise ChecksumError(f"{what} is damaged: its SHA-256 does not match")
+    return data
+
+
 def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: ReferenceText,
                   max_refs: int, render: bool = True, literals: np.ndarray | None = None) -> bytes | None:
     """Rebuild a member (extending ``ref`` as the encoder did); ``render=False`` only extends
     ``ref`` (a member that is needed as a reference but not asked for). ``literals``: the
     member's literal bases when already decoded (on another thread)."""
     what = f"member {entry.name!r}"
+    codes = None
     if entry.kind == KIND_RAW:
         if not render:
             return None
-        data = zstd.decompress(sections[0], entry.original_size, what)
     elif entry.kind == KIND_FASTA:
         keep = is_reference(number, max_refs)
         if literals is None:
@@ -257,9 +347,4 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
         codes = ref.decode(entry.bases, sections[1], literals, keep, what)
         if not render:
             return None
-        data = render_fasta(codes, sections[0])
-    else:
-        raise FormatError(f"{what}: unknown member kind {entry.kind}")
-    if hashlib.sha256(data).digest() != entry.sha256:
-        raise ChecksumError(f"{what} is damaged: its SHA-256 does not match")
-    return data
+    return finish_member(entry, sections, codes)

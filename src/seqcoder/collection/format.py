@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import ChecksumError, FormatError
+from ..format import zstd
 from ..format.varint import VarintReader, encode_uvarint
 
 MAGIC = b"\x89SQL"  # "seqcoder library": distinct from single-genome archives (\x89SQC)
 TRAILER_MAGIC = b"SQLE"
-VERSION = 1
+VERSION = 2  #: what pack writes; version 1 still decodes
+VERSIONS = (1, 2)
 MEMBER_TAG = b"M"
 INDEX_TAG = b"X"
 _U32 = struct.Struct("<I")
@@ -33,6 +35,7 @@ TRAILER_SIZE = _TRAILER.size
 KIND_FASTA = 1  #: layout + tokens + literals
 KIND_RAW = 2  #: not nucleotide data: one zstd frame of the bytes
 _MAX_COUNT = 1 << 32  # sanity bound on decoded counts
+MAX_DEPTH = 255  #: the largest chain bound a version-2 header may give
 
 
 def crc32(data: bytes | memoryview) -> int:
@@ -47,12 +50,24 @@ class CollectionHeader:
     """
 
     level: int
-    max_refs: int  #: members 0..max_refs-1 are the references of every later member (0: all)
+    #: version 1: members 0..bound-1 are the references of every later member (0: all);
+    #: version 2: the longest chain of parents a member may have (what ``get`` decodes)
+    bound: int
     params: tuple[int, ...]
     version: int = VERSION
 
+    @property
+    def max_refs(self) -> int:
+        """Version 1's reference members (0: all; version 2 has none)."""
+        return self.bound if self.version == 1 else 0
+
+    @property
+    def max_depth(self) -> int:
+        """Version 2's longest chain of parents (version 1: unbounded, 0)."""
+        return self.bound if self.version >= 2 else 0
+
     def to_bytes(self) -> bytes:
-        body = (MAGIC + bytes([self.version, self.level]) + encode_uvarint(self.max_refs)
+        body = (MAGIC + bytes([self.version, self.level]) + encode_uvarint(self.bound)
                 + encode_uvarint(len(self.params)) + b"".join(encode_uvarint(p) for p in self.params))
         return body + _U32.pack(crc32(body))
 
@@ -64,12 +79,13 @@ class CollectionHeader:
             raise FormatError("not a seqcoder collection archive (bad magic)", 0, path)
         if len(head) < 6:
             raise FormatError("truncated header", len(head), path)
-        if head[4] != VERSION:
+        if head[4] not in VERSIONS:
             raise FormatError(f"collection format version {head[4]} is not supported by this "
-                              f"seqcoder (it reads version {VERSION}); upgrade seqcoder", 4, path)
+                              f"seqcoder (it reads versions {VERSIONS[0]}-{VERSIONS[-1]}); upgrade seqcoder",
+                              4, path)
         r = VarintReader(head, 6)
         try:
-            max_refs = r.one()
+            bound = r.one()
             params = tuple(int(v) for v in r.many(r.one()))
         except FormatError as exc:
             raise FormatError(f"bad header: {exc}", r.pos, path) from None
@@ -78,7 +94,9 @@ class CollectionHeader:
             raise ChecksumError("header checksum mismatch", end, path)
         if not 1 <= head[5] <= 9:
             raise FormatError(f"bad level {head[5]}", 5, path)
-        return cls(head[5], max_refs, params), end + 4
+        if head[4] >= 2 and not 0 <= bound <= MAX_DEPTH:
+            raise FormatError(f"bad chain bound {bound}", 6, path)
+        return cls(head[5], bound, params, head[4]), end + 4
 
 
 @dataclass(slots=True)
@@ -93,9 +111,13 @@ class MemberEntry:
     records: int
     literals: int  #: bases coded as literals (the rest are copies)
     level: int  #: cm level of the literal stream
-    refs: int  #: its reference text is the codes of members 0 .. refs-1, in order
+    refs: int  #: version 1: its reference text is the codes of members 0 .. refs-1, in order
     offset: int = 0  #: where its block starts
     size: int = 0  #: bytes of its block
+    parent: int = -1  #: version 2: the member whose codes follow the pool in its text (-1: none)
+    depth: int = 0  #: version 2: members in its chain of parents
+    pool: tuple[int, ...] = ()  #: version 2: members whose pooled literals its copies read
+    record_table: tuple[tuple[str, int], ...] = ()  #: version 2: (id, sequence letters) per record
 
     @property
     def bits_per_base(self) -> float:
@@ -105,53 +127,117 @@ class MemberEntry:
 @dataclass(slots=True)
 class CollectionIndex:
     members: list[MemberEntry] = field(default_factory=list)
+    version: int = VERSION
 
     def to_bytes(self) -> bytes:
-        parts = [INDEX_TAG, encode_uvarint(len(self.members))]
-        for m in self.members:
-            name = m.name.encode("utf-8")
-            parts += [encode_uvarint(len(name)), name, m.sha256, bytes([m.kind, m.level])]
-            for v in (m.original_size, m.bases, m.records, m.literals, m.offset, m.size, m.refs):
-                parts.append(encode_uvarint(v))
-        body = b"".join(parts)
+        if self.version == 1:
+            body = b"".join(_v1_entry(m) for m in self.members)
+            body = INDEX_TAG + encode_uvarint(len(self.members)) + body
+        else:
+            raw = encode_uvarint(len(self.members)) + b"".join(_v2_entry(m, i) for i, m in enumerate(self.members))
+            body = INDEX_TAG + encode_uvarint(len(raw)) + zstd.compress(raw, zstd.INDEX_LEVEL)
         return body + _U32.pack(crc32(body))
 
     @classmethod
-    def from_bytes(cls, data: bytes, offset: int, path: str | None = None) -> CollectionIndex:
+    def from_bytes(cls, data: bytes, offset: int, path: str | None = None, version: int = VERSION
+                   ) -> CollectionIndex:
         """Parse an index (tag to crc) that starts at archive ``offset``."""
         if len(data) < 5 or data[:1] != INDEX_TAG:
             raise FormatError("member index not found where the trailer points", offset, path)
         if _U32.unpack_from(data, len(data) - 4)[0] != crc32(data[:-4]):
             raise ChecksumError("member index checksum mismatch", offset, path)
-        r = VarintReader(data[:-4], 1)
         try:
+            if version == 1:
+                r = VarintReader(data[:-4], 1)
+            else:
+                head = VarintReader(data[:-4], 1)
+                size = head.one()
+                if size > _MAX_COUNT:
+                    raise FormatError("index size out of range")
+                r = VarintReader(zstd.decompress(data[head.pos:-4], size, "member index"), 0)
             count = r.one()
-            if count > _MAX_COUNT or count > len(data):
+            if count > _MAX_COUNT or count > len(r.buf):
                 raise FormatError("member count out of range", offset + r.pos, path)
             members: list[MemberEntry] = []
             for _ in range(count):
-                name = r.raw(r.one()).decode("utf-8")
-                sha = r.raw(32)
-                kind, level = r.raw(2)
-                size, bases, records, literals, moff, msize, refs = (int(v) for v in r.many(7))
-                if refs >= len(members) + 1:
-                    raise FormatError(f"member {name!r}: references a later member", offset + r.pos, path)
-                members.append(MemberEntry(name, size, sha, kind, bases, records, literals, level,
-                                           refs, moff, msize))
+                members.append(_read_v1_entry(r, members) if version == 1 else _read_v2_entry(r, members))
             if not r.at_end():
                 raise FormatError("trailing bytes in the member index", offset + r.pos, path)
         except (FormatError, UnicodeDecodeError) as exc:
             if isinstance(exc, FormatError) and exc.path is not None:
                 raise
             raise FormatError(f"bad member index: {exc}", offset, path) from None
-        return cls(members)
+        return cls(members, version)
+
+
+def _v1_entry(m: MemberEntry) -> bytes:
+    name = m.name.encode("utf-8")
+    parts = [encode_uvarint(len(name)), name, m.sha256, bytes([m.kind, m.level])]
+    parts += [encode_uvarint(v) for v in (m.original_size, m.bases, m.records, m.literals, m.offset, m.size, m.refs)]
+    return b"".join(parts)
+
+
+def _read_v1_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
+    name = r.raw(r.one()).decode("utf-8")
+    sha = r.raw(32)
+    kind, level = r.raw(2)
+    size, bases, records, literals, moff, msize, refs = (int(v) for v in r.many(7))
+    if refs >= len(members) + 1:
+        raise FormatError(f"member {name!r}: references a later member")
+    return MemberEntry(name, size, sha, kind, bases, records, literals, level, refs, moff, msize)
+
+
+def _v2_entry(m: MemberEntry, number: int) -> bytes:
+    name = m.name.encode("utf-8")
+    parts = [encode_uvarint(len(name)), name, m.sha256, bytes([m.kind, m.level])]
+    parts += [encode_uvarint(v) for v in (m.original_size, m.bases, m.literals, m.offset, m.size,
+                                          number - m.parent, m.depth, len(m.pool))]
+    prev = number
+    for j in sorted(m.pool, reverse=True):  # distances down from the member, each > 0
+        parts.append(encode_uvarint(prev - j))
+        prev = j
+    parts.append(encode_uvarint(len(m.record_table)))
+    for rid, letters in m.record_table:
+        raw = rid.encode("utf-8")
+        parts += [encode_uvarint(len(raw)), raw, encode_uvarint(letters)]
+    return b"".join(parts)
+
+
+def _read_v2_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
+    number = len(members)
+    name = r.raw(r.one()).decode("utf-8")
+    sha = r.raw(32)
+    kind, level = r.raw(2)
+    size, bases, literals, moff, msize, up, depth, npool = (int(v) for v in r.many(8))
+    parent = number - up
+    where = f"member {name!r}"
+    if up == 0 or parent < -1 or npool > number:
+        raise FormatError(f"{where}: bad parent or pool")
+    if parent >= 0 and (members[parent].kind != KIND_FASTA or depth != members[parent].depth + 1):
+        raise FormatError(f"{where}: parent is not a FASTA member one level up")
+    if parent < 0 and depth != 0:
+        raise FormatError(f"{where}: depth without a parent")
+    pool: list[int] = []
+    prev = number
+    for _ in range(npool):
+        prev -= r.one()
+        if prev < 0 or prev >= number or (pool and prev >= pool[-1]):
+            raise FormatError(f"{where}: bad pool reference")
+        pool.append(prev)
+    nrec = r.one()
+    if nrec > len(r.buf):
+        raise FormatError(f"{where}: record count out of range")
+    table = tuple((r.raw(r.one()).decode("utf-8"), r.one()) for _ in range(nrec))
+    return MemberEntry(name, size, sha, kind, bases, nrec, literals, level, 0, moff, msize, parent, depth,
+                       tuple(sorted(pool)), table)
 
 
 def encode_trailer(index_size: int) -> bytes:
     return _TRAILER.pack(index_size, TRAILER_MAGIC)
 
 
-def read_index(stream: BinaryIO, path: str | None = None) -> tuple[CollectionIndex, int]:
+def read_index(stream: BinaryIO, path: str | None = None, version: int = VERSION
+               ) -> tuple[CollectionIndex, int]:
     """Read the index through the trailer at the end; returns it and where it starts."""
     end = stream.seek(0, 2)
     if end < TRAILER_SIZE:
@@ -165,7 +251,7 @@ def read_index(stream: BinaryIO, path: str | None = None) -> tuple[CollectionInd
     if start < 0:
         raise FormatError("trailer points before the start of the archive", end - TRAILER_SIZE, path)
     stream.seek(start)
-    return CollectionIndex.from_bytes(stream.read(size), start, path), start
+    return CollectionIndex.from_bytes(stream.read(size), start, path, version), start
 
 
 def encode_member_block(sections: list[bytes]) -> bytes:

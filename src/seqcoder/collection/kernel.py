@@ -35,6 +35,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..entropy.primitives import prefetch
+
 M32 = 0xFFFFFFFF
 #: ids of the adaptive-bit regions of the token model, each ``_REGION`` contexts wide
 _REGION = 8192
@@ -46,8 +48,9 @@ N_PROBS = 6 * _REGION
 #: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
 #: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP
 #: when the current one's run is shorter than this (0: never), 11 positions indexed at each
-#: end of a long copy (0: index every position). Named in ``coder.MatchParams``.
-N_PRM = 12
+#: end of a long copy (0: index every position), 12 stride of a parent's index. Named in
+#: ``coder.MatchParams``.
+N_PRM = 13
 
 
 # --------------------------------------------------------------------------- binary coder
@@ -190,55 +193,87 @@ def _tag(x):
     return ((y * 2246822519) & M32) >> 16
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def index_insert(T, lo, hi, prm, head, chain, ctag, log, nlog):
     """Insert the ``k``-mers starting at the ``step``-aligned positions of ``[lo, hi)``.
 
     ``log`` records the position of each insert from ``nlog`` on, so that the caller can take
     them out again; returns the new log length (-1 when ``log`` is full).
     """
+    return index_strided(T, lo, hi, prm[1], prm, head, chain, ctag, log, nlog)
+
+
+@njit(cache=True, nogil=True)
+def index_strided(T, lo, hi, stride, prm, head, chain, ctag, log, nlog):
+    """:func:`index_insert` at every ``stride``-aligned position (a multiple of ``step``): a
+    sparser index where long matches are all that is looked for (a member's parent).
+
+    The hashes of a run are computed first, then inserted with the head table's next slots
+    prefetched: the table is far larger than the caches, so each insert would otherwise wait
+    on memory.
+    """
     k = prm[0]
     step = prm[1]
     hbits = prm[2]
     kmask = (1 << (2 * k)) - 1
-    q = ((lo + step - 1) // step) * step
-    if q >= hi or q + k > T.shape[0]:
+    q0 = ((lo + stride - 1) // stride) * stride
+    if q0 >= hi or q0 + k > T.shape[0]:
         return nlog
+    last = min(hi, T.shape[0] - k + 1)
+    count = (last - q0 + stride - 1) // stride
+    if count <= 0:
+        return nlog
+    if log.shape[0] > 0 and nlog + count > log.shape[0]:
+        return -1
+    hs = np.empty(count, dtype=np.int64)
+    xs = np.empty(count, dtype=np.int64)
     x = 0  # the k-mer at q, rolled forward one base at a time
     for j in range(k - 1):
-        x = (x << 2) | int(T[q + j])
-    r = q
-    while q < hi and q + k <= T.shape[0]:
+        x = (x << 2) | int(T[q0 + j])
+    r = q0
+    q = q0
+    for c in range(count):
         while r < q:  # roll the k-mer from r to q
             x = ((x << 2) | int(T[r + k - 1])) & kmask
             r += 1
         x = ((x << 2) | int(T[q + k - 1])) & kmask
         r = q + 1
-        h = _hash(x, hbits)
+        hs[c] = _hash(x, hbits)
+        xs[c] = x
+        q += stride
+    q = q0
+    for c in range(count):
+        if c + 16 < count:
+            prefetch(head, hs[c + 16])
+        h = hs[c]
         chain[q // step] = head[h]
-        ctag[q // step] = _tag(x)
+        ctag[q // step] = _tag(xs[c])
         head[h] = q
         if log.shape[0] > 0:
-            if nlog >= log.shape[0]:
-                return -1
             log[nlog] = q
             nlog += 1
-        q += step
+        q += stride
     return nlog
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def undo_inserts(T, prm, head, chain, log, nlog):
-    """Take out the inserts recorded by :func:`index_insert`, newest first."""
+    """Take out the inserts recorded by :func:`index_insert`, newest first (the hashes first,
+    then the head table's slots prefetched, as in :func:`index_strided`)."""
     k = prm[0]
     step = prm[1]
     hbits = prm[2]
-    for j in range(nlog - 1, -1, -1):
+    hs = np.empty(nlog, dtype=np.int64)
+    for j in range(nlog):
         q = log[j]
         x = 0
         for t in range(k):
             x = (x << 2) | int(T[q + t])
-        head[_hash(x, hbits)] = chain[q // step]
+        hs[j] = _hash(x, hbits)
+    for j in range(nlog - 1, -1, -1):
+        if j >= 16:
+            prefetch(head, hs[j - 16])
+        head[hs[j]] = chain[log[j] // step]
 
 
 @njit(cache=True)
@@ -378,7 +413,7 @@ def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
     return 0, 1, 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     """Parse and code the member ``S``; ``T[base:base + n]`` must already hold ``S``.
 
@@ -577,15 +612,19 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
 # --------------------------------------------------------------------------- decoder
 
 
-@njit(cache=True)
-def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
+@njit(cache=True, nogil=True)
+def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies, sources):
     """Rebuild the member's ``n`` codes into ``T[base:base + n]`` from tokens and literals.
 
     Copies longer than ``long_copy`` are recorded in ``copies`` as (start, length) pairs
-    (:func:`index_member` needs them). Returns the number of copies recorded, or a negative
-    code when the stream is inconsistent (corrupt data).
+    (:func:`index_member` needs them). When ``sources`` is not empty, the text span that each
+    copy reads (and the base that each SNP's prediction reads) goes there as (first, last)
+    pairs after a count in ``sources[0]`` (what a member uses of the pool). Returns the number
+    of copies recorded, or a negative code when the stream is inconsistent (corrupt data).
     """
     ncopies = 0
+    nsrc = 0
+    track = sources.shape[0] > 0
     st = np.zeros(4, dtype=np.int64)
     st[1] = M32
     for _t in range(4):
@@ -612,6 +651,13 @@ def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
                 copies[2 * ncopies] = i
                 copies[2 * ncopies + 1] = L
                 ncopies += 1
+            if track and L > 0:
+                if 2 * nsrc + 2 >= sources.shape[0]:
+                    return -8
+                sources[2 * nsrc + 1] = p if d > 0 else p - L + 1
+                sources[2 * nsrc + 2] = p + L - 1 if d > 0 else p
+                nsrc += 1
+                sources[0] = nsrc
             if d > 0:
                 if p < 0 or p >= base + i:
                     return -2
@@ -634,6 +680,13 @@ def decode_member(n, T, base, buf, lits, nlit, P, long_copy, copies):
             if ev == 0:
                 if p < 0 or p >= base + i:
                     return -3
+                if track:
+                    if 2 * nsrc + 2 >= sources.shape[0]:
+                        return -8
+                    sources[2 * nsrc + 1] = p
+                    sources[2 * nsrc + 2] = p
+                    nsrc += 1
+                    sources[0] = nsrc
                 pred = _ref(T, p, d)
                 T[base + i] = _code_snp(True, st, buf, P, pred, 0)
                 i += 1
