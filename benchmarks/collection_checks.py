@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcoder.bench_collections import _run, _plain_copies, set_files
+from seqcoder.bench.sets import _run, _plain_copies, set_files
 from seqcoder.models.zoo import sha256_file
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]

@@ -130,3 +130,19 @@ def test_delegated_commands_reach_their_parser(command, capsys):
         main([command, "--help"])
     assert e.value.code == 0
     assert f"seqcoder {command}" in capsys.readouterr().out
+
+
+def test_list_and_info_take_any_archive_kind(tmp_path, fasta, capsys):
+    assert main(["compress", "-q", "-1", str(fasta)]) == 0
+    assert main(["pack", "-q", str(tmp_path / "set.sqcl"), str(fasta)]) == 0
+    archives = [str(fasta) + ".sqc", str(tmp_path / "set.sqcl")]
+    capsys.readouterr()
+    assert main(["list", "--json", *archives]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert [r.get("kind", "genome") for r in reports] == ["genome", "collection"]
+    assert {r["schema_version"] for r in reports} == {1}
+    assert main(["get", archives[0], "g.fa"]) == 1  # a single genome has no members
+    assert main(["info", str(tmp_path)]) == 1  # a directory is a batch: list it, info has nothing to say
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"seqcoder: error: {archives[0]}: get does not apply to a single-genome archive",
+                   f"seqcoder: error: {tmp_path}: info does not apply to a batch directory"]

@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import FastaError, FormatError, SeqcoderError
 from ..io.atomic import write_atomically
 from ..io.fasta import mostly_nucleotides, parse_fasta
-from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
+from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_name
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
                     encode_member, is_reference, member_literals)
@@ -47,11 +47,7 @@ def member_name(path: str | os.PathLike) -> str:
     >>> member_name("/data/GCF_1.fna.gz"), member_name("plasmid.fa")
     ('GCF_1.fna', 'plasmid.fa')
     """
-    name = Path(path).name
-    for suffix in COMPRESSED_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+    return uncompressed_name(Path(path).name)
 
 
 def read_input(path: str | os.PathLike) -> bytes:

@@ -14,14 +14,15 @@ there never change; the old index stays behind as dead bytes.
 from __future__ import annotations
 
 import struct
-import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import ChecksumError, FormatError
+from ..format.container import crc32
+from ..format.ids import COLLECTION_MAGIC
 from ..format.varint import VarintReader, encode_uvarint
 
-MAGIC = b"\x89SQL"  # "seqcoder library": distinct from single-genome archives (\x89SQC)
+MAGIC = COLLECTION_MAGIC
 TRAILER_MAGIC = b"SQLE"
 VERSION = 1
 MEMBER_TAG = b"M"
@@ -33,10 +34,6 @@ TRAILER_SIZE = _TRAILER.size
 KIND_FASTA = 1  #: layout + tokens + literals
 KIND_RAW = 2  #: not nucleotide data: one zstd frame of the bytes
 _MAX_COUNT = 1 << 32  # sanity bound on decoded counts
-
-
-def crc32(data: bytes | memoryview) -> int:
-    return zlib.crc32(data) & 0xFFFFFFFF
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,18 @@ COMPRESSED_INPUTS = {
 COMPRESSED_SUFFIXES = tuple(s for _, suffixes in COMPRESSED_INPUTS.values() for s in suffixes)
 
 
+def uncompressed_name(name: str) -> str:
+    """``name`` without its compression suffix, if it has one.
+
+    >>> uncompressed_name("/data/GCF_1.fna.gz"), uncompressed_name("plasmid.fa")
+    ('/data/GCF_1.fna', 'plasmid.fa')
+    """
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def sniff_compression(head: bytes) -> str | None:
     """Name of the compression format whose magic ``head`` starts with, or None."""
     for magic, (name, _) in COMPRESSED_INPUTS.items():

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from collections.abc import Callable
 
-from .models.zoo import sha256_file
+from ..models.zoo import sha256_file
 
 SCHEMA_VERSION = 1
 FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".fas", ".ffn", ".seq")
@@ -95,7 +95,7 @@ def set_files(folder: Path) -> list[Path]:
 
 def _plain_copies(files: list[Path], work: Path) -> list[Path]:
     """Uncompressed copies (every tool gets the same plain files)."""
-    from .collection.archive import member_name, read_input
+    from ..collection.archive import member_name, read_input
 
     plain = work / "in"
     plain.mkdir()
@@ -262,7 +262,7 @@ def markdown(report: dict) -> str:
 
 def plot(report: dict, path: Path) -> None:
     """Archive size against compression speed, one panel per set."""
-    from .extras import require
+    from ..extras import require
 
     require("plots", what="--plot")
     import matplotlib
@@ -299,7 +299,7 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .levels import DEFAULT_LEVEL
+    from ..levels import DEFAULT_LEVEL
 
     report = bench(args.sets, args.level or DEFAULT_LEVEL, set(args.only) if args.only else None)
     if args.json:
