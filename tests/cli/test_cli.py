@@ -146,3 +146,29 @@ def test_list_and_info_take_any_archive_kind(tmp_path, fasta, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err == [f"seqcoder: error: {archives[0]}: get does not apply to a single-genome archive",
                    f"seqcoder: error: {tmp_path}: info does not apply to a batch directory"]
+
+
+@pytest.mark.parametrize("record", ["p1", "p1 a plasmid", "#2"])
+def test_one_record_selector_for_single_genomes_and_collections(tmp_path, capfdbinary, record):
+    src = tmp_path / "g.fa"
+    src.write_bytes(b">chr main\nACGTACGT\n>p1 a plasmid\nGGGGCCCC\n")
+    assert main(["compress", "-q", "-1", str(src)]) == 0
+    assert main(["pack", "-q", "-1", str(tmp_path / "set.sqcl"), str(src)]) == 0
+    capfdbinary.readouterr()
+    assert main(["decompress", "-c", "--record", record, str(src) + ".sqc"]) == 0
+    assert main(["get", str(tmp_path / "set.sqcl"), "g.fa", "--record", record, "-c"]) == 0
+    assert capfdbinary.readouterr().out == b">p1 a plasmid\nGGGGCCCC\n" * 2
+
+
+@pytest.mark.parametrize("data, stored_raw", [(b">p\nMKVLQWERTYIPASDFGHKLCVNM\n", True), (b">x\nACGTNRYK\n", False)])
+def test_compress_and_pack_read_an_input_alike(tmp_path, capsys, data, stored_raw):
+    src = tmp_path / "in.fa"
+    src.write_bytes(data)
+    assert main(["compress", "-1", str(src)]) == 0
+    assert main(["pack", str(tmp_path / "set.sqcl"), str(src)]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "not nucleotide data" in line]
+    assert len(warned) == (2 if stored_raw else 0)
+    assert main(["compress", "--strict", "-f", str(src)]) == (1 if stored_raw else 0)
+    assert main(["pack", "--strict", "-f", str(tmp_path / "set.sqcl"), str(src)]) == (1 if stored_raw else 0)
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert len(errors) == (2 if stored_raw else 0) and all("line 2" in line for line in errors)

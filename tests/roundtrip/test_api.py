@@ -9,7 +9,7 @@ import pytest
 
 import seqcoder
 from seqcoder.api import Compressor, Decompressor, inspect
-from seqcoder.errors import FastaError, FormatError
+from seqcoder.errors import FastaError, RecordError
 
 
 @pytest.mark.parametrize("codec", ["2bit", "cm"])
@@ -39,13 +39,13 @@ def test_records_spanning_blocks_extract_exactly(messy_fasta):
         expected = expected[:expected.index(b">", 1)] if number < 29 else expected
         assert decompressor.extract_record(io.BytesIO(archive), f"rec{number}") == expected
         assert decompressor.extract_record(io.BytesIO(archive), f"#{number}") == expected
-    with pytest.raises(FormatError, match="no record"):
+    with pytest.raises(RecordError, match="no record"):
         decompressor.extract_record(io.BytesIO(archive), "nope")
 
 
 def test_non_nucleotide_input_is_stored_raw_with_a_warning():
     protein = b">sp|P69905|HBA_HUMAN\nMVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHF\n" * 20
-    with pytest.warns(seqcoder.api.SeqcoderWarning, match="not nucleotide"):
+    with pytest.warns(seqcoder.errors.SeqcoderWarning, match="not nucleotide"):
         archive = seqcoder.compress(protein, codec="2bit")
     assert seqcoder.decompress(archive) == protein
     with pytest.raises(FastaError, match="line 2"):

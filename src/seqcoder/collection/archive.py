@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import FastaError, FormatError, SeqcoderError
+from ..errors import FormatError, SeqcoderError
 from ..io.atomic import write_atomically
-from ..io.fasta import mostly_nucleotides, parse_fasta
+from ..io.fasta import parse_fasta, select_record
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_name
+from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
                     encode_member, is_reference, member_literals)
@@ -35,10 +35,6 @@ from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry,
 #: every earlier member's literals (README, "Collections": what the bound costs)
 DEFAULT_MAX_REFS = 0
 Progress = Callable[[int], None]
-
-
-class CollectionWarning(UserWarning):
-    """Something the user should know that does not stop the work (e.g. a non-FASTA member)."""
 
 
 def member_name(path: str | os.PathLike) -> str:
@@ -223,20 +219,10 @@ class Collection:
         raise AssertionError("unreachable")
 
     def read_record(self, name: str, record: str, threads: int = 1) -> bytes:
-        """The bytes of one record (by its id, the header's first word, or ``#N``) of a member."""
+        """The bytes of one record of a member (its name, whole header or ``#N``: ``select_record``)."""
         data = self.read(name, threads)
-        parsed = parse_fasta(data)
-        spans = parsed.records
-        if record.startswith("#") and record[1:].isdigit():
-            k = int(record[1:])
-            if not 1 <= k <= len(spans):
-                raise SeqcoderError(f"{name}: no record #{k} (it has {len(spans)})")
-            span = spans[k - 1]
-        else:
-            found = [s for s in spans if s.header is not None and s.header.split()[:1] == [record.encode()]]
-            if not found:
-                raise SeqcoderError(f"{name}: no record {record!r}")
-            span = found[0]
+        spans = parse_fasta(data).records
+        span = spans[select_record([s.header for s in spans], record, name)]
         return data[span.start:span.end]
 
     def test(self, progress: Progress | None = None, threads: int = 1) -> int:
@@ -284,17 +270,7 @@ def _write_members(sink: BinaryIO, offset: int, header: CollectionHeader, existi
                 pending = pool.submit(read_input, inputs[i + 1][1]) if pool and i + 1 < len(inputs) else None
             else:
                 data = read_input(path)
-            raw = not mostly_nucleotides(data)
-            if raw:
-                if strict:
-                    line = parse_fasta(data).first_non_nucleotide_line
-                    raise FastaError("not nucleotide FASTA", line, str(path))
-                warnings.warn(f"{path}: not nucleotide data; stored with a general-purpose codec",
-                              CollectionWarning, stacklevel=3)
-            elif strict:
-                line = parse_fasta(data).first_non_nucleotide_line
-                if line is not None:
-                    raise FastaError("not a nucleotide letter", line, str(path))
+            raw = parse_input(data, strict=strict, path=str(path)) is None
             number = len(existing) + len(written)
             member: EncodedMember = encode_member(name, data, number, ref, header.level, header.max_refs, raw)
             block = encode_member_block(member.sections)

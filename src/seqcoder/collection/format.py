@@ -20,6 +20,7 @@ from typing import BinaryIO
 from ..errors import ChecksumError, FormatError
 from ..format.container import crc32
 from ..format.ids import COLLECTION_MAGIC
+from ..levels import MAX_LEVEL, MIN_LEVEL
 from ..format.varint import VarintReader, encode_uvarint
 
 MAGIC = COLLECTION_MAGIC
@@ -73,7 +74,7 @@ class CollectionHeader:
         end = r.pos
         if end + 4 > len(head) or _U32.unpack_from(head, end)[0] != crc32(head[:end]):
             raise ChecksumError("header checksum mismatch", end, path)
-        if not 1 <= head[5] <= 9:
+        if not MIN_LEVEL <= head[5] <= MAX_LEVEL:
             raise FormatError(f"bad level {head[5]}", 5, path)
         return cls(head[5], max_refs, params), end + 4
 
