@@ -33,10 +33,22 @@ def test_refuses_to_overwrite_without_force(fasta, capsys):
     assert main(["compress", "-q", "-1", "-f", str(fasta)]) == 0
 
 
-def test_rm_removes_input_only_after_verification(fasta, messy_fasta):
-    assert main(["compress", "-q", "--rm", str(fasta)]) == 0
+def test_rm_removes_input_only_after_verification(fasta, messy_fasta, monkeypatch, capsys):
+    from seqcoder.api import Decompressor
+    from seqcoder.errors import ChecksumError
+
+    def fails(self, source, sink, **kwargs):
+        raise ChecksumError("decoded output differs from the original (sha256 mismatch)", None, str(source.name))
+
+    with monkeypatch.context() as m:
+        m.setattr(Decompressor, "decompress_stream", fails)  # the archive written does not verify
+        assert main(["compress", "-q", "--rm", str(fasta)]) == 1
+    assert fasta.read_bytes() == messy_fasta  # so the input stays
+    assert "sha256 mismatch" in capsys.readouterr().err
+    assert main(["compress", "-q", "--rm", "-f", str(fasta)]) == 0
     assert not fasta.exists()
     assert main(["cat", str(fasta) + ".sqc"]) == 0
+    assert capsys.readouterr().out.encode() == messy_fasta
 
 
 def test_stdout_and_levels(fasta, messy_fasta, capfdbinary):
