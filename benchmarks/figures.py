@@ -84,14 +84,15 @@ def prior_gain() -> tuple[str, list[str]]:
 
 
 def cm_speed() -> tuple[str, list[str]]:
-    """Whole processes on EsCo: compression against xz -9e's compression in the same rounds;
-    decompression in seconds only (xz's decompression was not timed in those rounds)."""
+    """Whole processes on EsCo, each direction against xz -9e's same direction in the same rounds
+    (a result without xz's decompression shows no ratio for decompression)."""
     d = _json("cm_v5/speed_vs_xz.json")
-    xz = next(r["wall_s"] for r in d["rows"] if r["step"].startswith("xz"))
-    lines = ["| step (EsCo, whole process) | best s | compression speed × xz -9e's | peak RSS MiB |",
+    xz = {r["step"].rsplit(" ", 1)[1]: r["wall_s"] for r in d["rows"] if r["step"].startswith("xz")}
+    lines = ["| step (EsCo, whole process) | best s | × xz -9e, same direction | peak RSS MiB |",
              "|---|---:|---:|---:|"]
     for r in d["rows"]:
-        ratio = f"{xz / r['wall_s']:.2f}" if r["step"].endswith("compress") and "decompress" not in r["step"] else "–"
+        way = r["step"].rsplit(" ", 1)[1]
+        ratio = f"{xz[way] / r['wall_s']:.2f}" if way in xz else "– (xz not timed)"
         lines.append(f"| {r['step']} | {r['wall_s']:.2f} | {ratio} | {r['peak_rss_kib'] / 1024:.0f} |")
     return "\n".join(lines), ["cm_v5/speed_vs_xz.json"]
 
@@ -119,14 +120,14 @@ def collection_checks() -> tuple[str, list[str]]:
     lines = ["| check (E. coli 49, whole processes, one thread) | result |", "|---|---|",
              f"| `pack -T 1` | {s['pack_s']:.2f} s ({s['pack_MBps']:.2f} MB/s), peak RSS {s['pack_rss_MB']} MB |",
              f"| `bzip2 -9` of the same bytes, same run | {s['bzip2_9_s']:.2f} s ({s['bzip2_9_MBps']:.2f} MB/s): "
-             f"pack compresses {s['pack_s'] and s['bzip2_9_s'] / s['pack_s']:.2f} × as fast |",
+             f"pack compresses {s['bzip2_9_s'] / s['pack_s']:.2f} × as fast |",
              f"| `unpack` | {s['unpack_s']:.2f} s ({s['unpack_MBps']:.2f} MB/s), peak RSS {s['unpack_rss_MB']} MB "
              f"(bzip2's decompression was not timed) |"]
     for name, g in d["get"].items():
         lines.append(f"| `get` {name} | {g['s']:.2f} s, {'exact' if g['exact'] else 'NOT exact'} |")
-    lines.append(f"| pack {add['members_packed']}, then `add` {add['members_added']} | {add['packed_then_added_bytes']:,}"
-                 f" bytes against {add['packed_at_once_bytes']:,} at once ({add['ratio']:.5f}); old bytes "
-                 f"{'unchanged' if add['old_bytes_unchanged'] else 'CHANGED'} |")
+    lines.append(f"| pack {add['members_packed']}, then `add` {add['members_added']} | "
+                 f"{add['packed_then_added_bytes']:,} bytes against {add['packed_at_once_bytes']:,} at once "
+                 f"({add['ratio']:.5f}); old bytes {'unchanged' if add['old_bytes_unchanged'] else 'CHANGED'} |")
     return "\n".join(lines), ["collection_checks_ecoli.json"]
 
 
@@ -193,7 +194,7 @@ def hand_figures(page: str, text: str) -> list[str]:
     """Measured numbers outside the figure blocks (code blocks and links excepted)."""
     outside = BLOCK.sub("", re.sub(r"```.*?```", "", text, flags=re.S))
     found = []
-    for number, line in enumerate(outside.splitlines(), 1):
+    for line in outside.splitlines():
         line = re.sub(r"`[^`]*`|\]\([^)]*\)", "", line)
         found += [f"{page}: {m.group(0)!r} in: {line.strip()[:100]}" for m in HAND_FIGURE.finditer(line)]
     return found
@@ -211,7 +212,7 @@ def record_provenance() -> None:
         log = subprocess.run(["git", "log", "--follow", "--diff-filter=A", "--format=%h", "--", str(f)],
                              capture_output=True, text=True, cwd=ROOT).stdout.split()
         commit = log[-1] if log else "uncommitted"
-        load = "not recorded"
+        load = "n/a: published figures" if rel == "peers.json" else "not recorded"
         if f.suffix == ".json":
             text = f.read_text()
             m = re.search(r'"(?:load_average_at_start|load_before|loadavg_1m)": ([\d.]+)', text)

@@ -47,9 +47,10 @@ def rss_method() -> str:
             "harness's own RSS, which Linux carries into the child at exec")
 
 
-def measure(argv: Sequence[str], *, stdout: IO[Any] | int = subprocess.DEVNULL,
-            stderr: IO[Any] | int = subprocess.DEVNULL, cwd: str | os.PathLike | None = None,
-            env: Mapping[str, str] | None = None, timeout: float | None = None) -> Measured:
+def measure(argv: Sequence[str], *, stdin: IO[Any] | int = subprocess.DEVNULL,
+            stdout: IO[Any] | int = subprocess.DEVNULL, stderr: IO[Any] | int = subprocess.DEVNULL,
+            cwd: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+            timeout: float | None = None) -> Measured:
     """Run ``argv`` to its end (killed after ``timeout`` seconds) and measure it. Raises
     :class:`OSError` when it cannot start.
 
@@ -67,7 +68,7 @@ def measure(argv: Sequence[str], *, stdout: IO[Any] | int = subprocess.DEVNULL,
     try:
         full = [gnu_time, "-f", "%M", "-o", stats, *argv] if gnu_time else list(argv)
         t0 = time.perf_counter()
-        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, cwd=cwd, env=child_env)
+        proc = subprocess.Popen(full, stdin=stdin, stdout=stdout, stderr=stderr, cwd=cwd, env=child_env)
         reason = ""
         if timeout is None:
             _, status, ru = os.wait4(proc.pid, 0)

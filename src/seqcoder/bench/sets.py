@@ -5,7 +5,7 @@ and unpacks it again in one run; every unpacked file is compared with the origin
 and sizes, wall-clock times and peak memory (``wait4``'s max RSS of the tool's process) are
 recorded. Tools: ``seqcoder pack`` (one thread, default level), MBGC and AGC when they are on
 PATH, ``xz -9e`` and ``zstd -19 --long`` of a tar of the set, and ``bzip2 -9`` of the
-concatenation (the speed reference of the collection issue; its size is shown too).
+concatenation (the speed reference of collection packing; its size is shown too).
 
 ::
 

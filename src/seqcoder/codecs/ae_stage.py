@@ -47,7 +47,7 @@ from .ae_quant import (STRIDE, boundary_distance, channel_scales, chunk_plan, de
 from .ae_sections import AEParams, ambiguous_from_bytes, ambiguous_to_bytes
 from .base import CodecOptions
 
-#: default safety margin in units of 4*y (see module docstring and the README's measurements)
+#: default safety margin in units of 4*y (see the module docstring and docs/autoencoder.md)
 DEFAULT_MARGIN = 2e-4
 #: chunks per decoder batch; the last batch is zero-padded to this size
 DECODE_BATCH = 16

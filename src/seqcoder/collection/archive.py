@@ -32,7 +32,7 @@ from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry,
                      encode_member_block, encode_trailer, read_index)
 
 #: members kept whole as references; every later member copies from them and from the pool of
-#: every earlier member's literals (README, "Collections": what the bound costs)
+#: every earlier member's literals (docs/collections.md: what the bound costs)
 DEFAULT_MAX_REFS = 0
 Progress = Callable[[int], None]
 
