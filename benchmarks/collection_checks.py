@@ -1,4 +1,4 @@
-"""The collection issue's speed, get and add checks, in one run on one set.
+"""The collection speed, get and add checks, in one run on one set.
 
 1. ``seqcoder pack -T 1`` and ``seqcoder unpack`` of the whole set, whole process, against
    ``bzip2 -9`` of the same bytes in the same run (speed, peak RSS, byte-exact round trip);
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcoder.bench_collections import _run, _plain_copies, set_files
+from seqcoder.bench.sets import _run, _plain_copies, set_files
 from seqcoder.models.zoo import sha256_file
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]

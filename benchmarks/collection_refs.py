@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqcoder.bench_collections import _plain_copies, set_files
+from seqcoder.bench.sets import _plain_copies, set_files
 from seqcoder.models.zoo import sha256_file
 
 SEQCODER = [sys.executable, "-m", "seqcoder"]

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Regenerate the committed benchmark results and the README section.
+# Regenerate the committed benchmark results of `seqcoder bench` and print their tables.
 #
 #   benchmarks/run_all.sh                 # both corpora (~20-30 min on 2 cores)
 #   ONLY=dnacorpus benchmarks/run_all.sh  # one corpus
 #
 # Writes benchmarks/results/{dnacorpus,genomes}.{json,md} and {dnacorpus,genomes}_{bpb,speed}.png,
-# then runs benchmarks/render_readme.py (README section between <!-- bench:begin/end -->).
-# Settings come from the environment (defaults below; README=0 leaves the README alone).
+# then prints their tables (benchmarks/render_readme.py --print).
+# Settings come from the environment (defaults below).
 # Exit status: 0 when every row passed.
 set -u
 cd "$(dirname "$0")/.."
@@ -58,14 +58,6 @@ if [ "$ONLY" = all ] || [ "$ONLY" = genomes ]; then
     bench genomes "seqcoder benchmark: development genomes" "$GENOME_CODECS" "$DATA"/genomes/*.fna
 fi
 
-# the README shows the committed results only: elsewhere (OUT=...) just print the section
-if [ "${README:-1}" = 0 ]; then
-    echo "README=0: skipped benchmarks/render_readme.py" >&2
-elif [ "$(cd "$OUT" && pwd)" != "$ROOT/benchmarks/results" ]; then
-    "$PY" benchmarks/render_readme.py --print --results "$OUT" || status=1
-elif [ -f "$ROOT/README.md" ]; then
-    "$PY" benchmarks/render_readme.py || status=1
-else
-    echo "no README.md: skipped benchmarks/render_readme.py" >&2
-fi
+# the tables of these runs (no page shows them until a figure of benchmarks/figures.py does)
+"$PY" benchmarks/render_readme.py --print --results "$OUT" || status=1
 exit $status

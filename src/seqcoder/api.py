@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import warnings
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,28 +24,21 @@ from typing import Any, BinaryIO
 from collections.abc import Callable, Iterator
 
 from .codecs import DEFAULT_CODEC, MODEL_CODECS, CodecOptions, SequenceCodec, codec_name, codec_spec, make_codec
-from .errors import ChecksumError, FastaError, FormatError, ModelError
+from .errors import ChecksumError, FormatError, ModelError
 from .format.container import (MAX_BLOCK_SIZE, ArchiveHeader, ArchiveIndex, ArchiveReader, BlockEntry, BlockHeader,
                                RecordEntry, Section, crc32, encode_block, encode_index_and_trailer,
                                read_block_at, read_summary)
 from .format import zstd
-from .format.ids import BlockKind, SectionId
+from .format.ids import ARCHIVE_SUFFIX, BlockKind, SectionId
 from .io.atomic import write_atomically
-from .io.fasta import mostly_nucleotides, parse_fasta, render_fasta
-from .io.inputs import read_up_to
+from .io.fasta import render_fasta, select_record
+from .io.sniff import parse_input
+from .io.inputs import open_decompressed, read_up_to, uncompressed_name
 from .levels import check_level
+from .reports import SCHEMA_VERSION
 
 DEFAULT_BLOCK_SIZE = 64 << 20  # a whole bacterial genome fits: models see all of it
 MIN_BLOCK_SIZE = 1 << 10
-#: a block is stored as general-purpose data when more than this share of its letters are not
-#: A/C/G/T and some are not nucleotide letters at all (protein, text, binary)
-NON_NUCLEOTIDE_SHARE = 0.1
-
-
-class SeqcoderWarning(UserWarning):
-    """Something the user should know that does not stop the work (e.g. a non-FASTA input)."""
-
-
 @dataclass
 class Stats:
     """What one compression or decompression did."""
@@ -199,28 +191,15 @@ class Compressor:
         return stats
 
     def _encode_block(self, data: bytes, first_line: int, path: str | None) -> _EncodedBlock:
-        if not self.strict and not mostly_nucleotides(data):  # spare junk the costly parse
-            return self._raw_block(data, path, "most bytes are not nucleotide letters")
-        parsed = parse_fasta(data)
-        if parsed.first_non_nucleotide_line is not None:
-            line = first_line + parsed.first_non_nucleotide_line - 1
-            if self.strict:
-                raise FastaError("sequence line holds a byte that is not a nucleotide letter "
-                                 "(--strict refuses non-nucleotide input)", line, path)
-            if parsed.exceptions > NON_NUCLEOTIDE_SHARE * parsed.residues:
-                return self._raw_block(data, path, f"first at line {line}")
+        parsed = parse_input(data, strict=self.strict, path=path, first_line=first_line)
+        if parsed is None:
+            payload = zstd.compress(data, zstd.RAW_LEVEL)
+            block = encode_block(BlockKind.RAW, len(data), 0, crc32(data), [Section(SectionId.RAW, payload)])
+            return _EncodedBlock(block, len(data), 0, [], True)
         sections = [Section(SectionId.LAYOUT, parsed.layout)]
         sections += [Section(sid, payload) for sid, payload in self.codec.encode(parsed.codes)]
         block = encode_block(BlockKind.FASTA, len(data), len(parsed.codes), crc32(data), sections)
         return _EncodedBlock(block, len(data), len(parsed.codes), parsed.records, False)
-
-
-    def _raw_block(self, data: bytes, path: str | None, why: str) -> _EncodedBlock:
-        warnings.warn(f"{path or '<input>'}: not nucleotide data ({why}); stored with a "
-                      "general-purpose codec", SeqcoderWarning, stacklevel=3)
-        payload = zstd.compress(data, zstd.RAW_LEVEL)
-        block = encode_block(BlockKind.RAW, len(data), 0, crc32(data), [Section(SectionId.RAW, payload)])
-        return _EncodedBlock(block, len(data), 0, [], True)
 
 
 class Decompressor:
@@ -314,16 +293,8 @@ class Decompressor:
 
 
 def find_record(index: ArchiveIndex, record: str, path: str | None = None) -> RecordEntry:
-    if record.startswith("#") and record[1:].isdigit():
-        number = int(record[1:])
-        if not 1 <= number <= len(index.records):
-            raise FormatError(f"no record {record}: the archive holds {len(index.records)}", None, path)
-        return index.records[number - 1]
-    wanted = record.encode()
-    for entry in index.records:
-        if entry.header is not None and (entry.name == record or entry.header == wanted):
-            return entry
-    raise FormatError(f"no record named {record!r} in the archive", None, path)
+    """The entry of the record ``record`` names (:func:`~seqcoder.io.fasta.select_record`)."""
+    return index.records[select_record([r.header for r in index.records], record, path or "the archive")]
 
 
 def _decode_block(codec: SequenceCodec, header: BlockHeader, sections: dict[SectionId, bytes],
@@ -368,6 +339,36 @@ class ArchiveInfo:
         bases = self.index.bases
         return 8 * self.archive_size / bases if bases else float("nan")
 
+    def to_dict(self, *, records: bool = True, blocks: bool = True) -> dict[str, Any]:
+        """The report of ``seqcoder list --json`` (``records``) and ``info --json`` (``blocks``:
+        read with ``inspect(..., sections=True)``)."""
+        h, index = self.header, self.index
+        report: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION, "file": self.path, "format_version": h.version, "codec": self.codec,
+            "level": h.level, "model": f"{h.model_name}@{h.model_version}" if h.model_name else None,
+            "model_sha256": h.model_sha256.hex() if h.model_name else None,
+            "original_bytes": index.original_size, "archive_bytes": self.archive_size, "bases": index.bases,
+            "bits_per_base": round(self.bits_per_base, 6) if index.bases else None,
+            "records": len(index.records), "blocks": len(index.blocks), "original_sha256": index.original_sha256.hex()}
+        if records:
+            report["record_list"] = [
+                {"name": r.name, "header": (r.header or b"").decode("utf-8", "replace"), "residues": r.residues,
+                 "bases": r.bases, "blocks": [r.first_block, r.last_block]} for r in index.records]
+        if blocks:
+            report["block_list"] = [
+                {"offset": b.offset, "size": b.size, "kind": BlockKind(b.kind).name, "original_bytes": b.original_size,
+                 "bases": b.bases, "original_crc32": f"{b.original_crc32:08x}",
+                 "sections": [{"id": sid, "name": _section_name(sid), "bytes": length, "crc32": f"{crc:08x}"}
+                              for sid, length, crc in b.sections]} for b in self.blocks]
+        return report
+
+
+def _section_name(section_id: int) -> str:
+    try:
+        return SectionId(section_id).name.lower()
+    except ValueError:
+        return "?"
+
 
 def inspect(path: str | os.PathLike, *, sections: bool = True) -> ArchiveInfo:
     """Read an archive's header, index and (optionally) block headers without decoding.
@@ -400,23 +401,32 @@ def decompress(data: bytes, **options: Any) -> bytes:
     return Decompressor(**options).decompress(data)
 
 
-def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
-    """Compress ``src`` to ``dst`` (default ``src`` + ``.sqc``), atomically."""
-    from .io.inputs import open_decompressed
+def archive_name(src: str | os.PathLike, compressed: str | None) -> Path:
+    """Where ``compress`` writes the archive of ``src``: ``x.fna`` -> ``x.fna.sqc``, and for a
+    ``compressed`` input (the format found in it) without its suffix, ``x.fna.gz`` -> ``x.fna.sqc``.
 
-    target = Path(dst) if dst is not None else Path(str(src) + ".sqc")
+    >>> str(archive_name("x.fna.gz", "gzip")), str(archive_name("x.fna", None))
+    ('x.fna.sqc', 'x.fna.sqc')
+    """
+    name = str(src)
+    return Path((uncompressed_name(name) if compressed else name) + ARCHIVE_SUFFIX)
+
+
+def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
+    """Compress ``src`` to ``dst`` (default :func:`archive_name`, as the CLI), atomically."""
     compressor = Compressor(**options)
     with open(src, "rb") as raw:
-        source, _ = open_decompressed(raw)
+        source, compressed = open_decompressed(raw)
+        target = Path(dst) if dst is not None else archive_name(src, compressed)
         return write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
 
 
 def decompress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, **options: Any) -> Stats:
     """Decode ``src`` to ``dst`` (default: ``src`` without ``.sqc``), atomically."""
     if dst is None:
-        if not str(src).endswith(".sqc"):
-            raise ValueError("give dst: the source does not end in .sqc")
-        dst = str(src)[:-4]
+        if not str(src).endswith(ARCHIVE_SUFFIX):
+            raise ValueError(f"give dst: the source does not end in {ARCHIVE_SUFFIX}")
+        dst = str(src)[:-len(ARCHIVE_SUFFIX)]
     decompressor = Decompressor(**options)
     with open(src, "rb") as source:
         return write_atomically(Path(dst), lambda out: decompressor.decompress_stream(source, out, path=str(src)))

@@ -38,6 +38,10 @@ class FastaError(SeqcoderError):
         super().__init__(f"Error in FASTA file {where}: {message}")
 
 
+class RecordError(SeqcoderError):
+    """No record of an archive (or of a member) answers to the name, header or number asked for."""
+
+
 class ModelError(SeqcoderError):
     """A model cannot be found, or its weights do not match their manifest or the archive."""
 
@@ -49,3 +53,8 @@ class UnsafeDecodeError(SeqcoderError):
 class MissingExtraError(SeqcoderError):
     """A feature needs an optional dependency that is not installed (the message names the
     ``pip install`` that adds it)."""
+
+
+class SeqcoderWarning(UserWarning):
+    """Something the user should know that does not stop the work (e.g. an input that is not
+    nucleotide data, stored with a general-purpose codec)."""

@@ -19,7 +19,7 @@ from .errors import MissingExtraError
 EXTRAS: dict[str, tuple[str, ...]] = {
     "ae": ("torch",),
     "plots": ("matplotlib",),
-    "dask": ("dask", "distributed"),
+    "dask": ("dask", "distributed", "scipy"),
 }
 
 

@@ -19,6 +19,8 @@ import numpy as np
 import zstandard
 
 BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
+#: a worker preload that slows every pack down (see the file)
+SLOW_PACK = str(Path(__file__).with_name("slow_pack.py"))
 
 
 def mutate(rng: np.random.Generator, seq: np.ndarray, rate: int = 200) -> np.ndarray:
@@ -74,12 +76,13 @@ class RealCluster:
                 p.wait()
 
 
-def start_real_cluster(tmp: Path, workers: int, env: dict[str, str] | None = None) -> RealCluster:
+def start_real_cluster(tmp: Path, workers: int, preload: list[str] = ()) -> RealCluster:
     """A scheduler on a free port of 127.0.0.1 (port 0, read back from its scheduler file) and
-    ``workers`` worker processes without nannies, so killing one really loses it."""
+    ``workers`` worker processes without nannies, so killing one really loses it; each worker
+    first runs the ``preload`` modules (paths)."""
     dask = [sys.executable, "-m", "dask"]
     sched_file = tmp / "scheduler.json"
-    run_env = {**os.environ, **(env or {})}
+    run_env = dict(os.environ)
     scheduler = subprocess.Popen(dask + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                          "--scheduler-file", str(sched_file)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=run_env)
@@ -93,7 +96,7 @@ def start_real_cluster(tmp: Path, workers: int, env: dict[str, str] | None = Non
     for i in range(workers):
         cluster.workers.append(subprocess.Popen(
             dask + ["worker", cluster.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                    "--host", "127.0.0.1", "--name", f"w{i}"],
+                    "--host", "127.0.0.1", "--name", f"w{i}", *(a for p in preload for a in ("--preload", p))],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=run_env))
     return cluster
 

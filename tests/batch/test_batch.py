@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -14,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from batch_helpers import fasta
+from batch_helpers import SLOW_PACK, fasta
 from seqcoder.batch import Catalog, check_directory, read_genome, run_batch
 from seqcoder.batch.inputs import find_genomes
-from seqcoder.batch.tasks import PACK_DELAY_ENV, pack_group, plan_jobs, sketch_genome
+from seqcoder.batch.tasks import pack_group, plan_jobs, sketch_genome
 from seqcoder.cli import main
 
 
@@ -141,7 +142,8 @@ def test_interrupted_run_leaves_no_half_archive_and_resumes(genomes, client, tmp
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "seqcoder", "batch", str(root), "-o", str(out), "--workers", "1", "-q",
            "--min-group-bases", "0"]
-    run = subprocess.Popen(cmd, env={**os.environ, PACK_DELAY_ENV: "0.3"}, start_new_session=True,
+    slow = {**os.environ, "DASK_DISTRIBUTED__WORKER__PRELOAD": json.dumps([SLOW_PACK])}  # dask's setting
+    run = subprocess.Popen(cmd, env=slow, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     try:

@@ -8,18 +8,19 @@ import time
 
 import pytest
 
-from batch_helpers import start_real_cluster, wait_for_workers
+import slow_pack
+from batch_helpers import SLOW_PACK, start_real_cluster, wait_for_workers
 from seqcoder.batch import check_directory, read_genome, run_batch
-from seqcoder.batch.tasks import PACK_DELAY_ENV
 from seqcoder.cli import main
 
 
 @pytest.fixture(scope="module")
 def real_cluster(tmp_path_factory):
     # each member a pack writes waits 0.3 s, so a kill lands while an archive is half written
-    cluster = start_real_cluster(tmp_path_factory.mktemp("cluster"), 2, {PACK_DELAY_ENV: "0.3"})
+    cluster = start_real_cluster(tmp_path_factory.mktemp("cluster"), 2, preload=[SLOW_PACK])
     try:
         client = wait_for_workers(cluster.address, 2)
+        assert set(client.run(slow_pack.is_slowed).values()) == {True}  # the preload ran on every worker
         yield cluster, client
         client.close()
     finally:

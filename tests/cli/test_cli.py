@@ -33,10 +33,22 @@ def test_refuses_to_overwrite_without_force(fasta, capsys):
     assert main(["compress", "-q", "-1", "-f", str(fasta)]) == 0
 
 
-def test_rm_removes_input_only_after_verification(fasta, messy_fasta):
-    assert main(["compress", "-q", "--rm", str(fasta)]) == 0
+def test_rm_removes_input_only_after_verification(fasta, messy_fasta, monkeypatch, capsys):
+    from seqcoder.api import Decompressor
+    from seqcoder.errors import ChecksumError
+
+    def fails(self, source, sink, **kwargs):
+        raise ChecksumError("decoded output differs from the original (sha256 mismatch)", None, str(source.name))
+
+    with monkeypatch.context() as m:
+        m.setattr(Decompressor, "decompress_stream", fails)  # the archive written does not verify
+        assert main(["compress", "-q", "--rm", str(fasta)]) == 1
+    assert fasta.read_bytes() == messy_fasta  # so the input stays
+    assert "sha256 mismatch" in capsys.readouterr().err
+    assert main(["compress", "-q", "--rm", "-f", str(fasta)]) == 0
     assert not fasta.exists()
     assert main(["cat", str(fasta) + ".sqc"]) == 0
+    assert capsys.readouterr().out.encode() == messy_fasta
 
 
 def test_stdout_and_levels(fasta, messy_fasta, capfdbinary):
@@ -130,3 +142,45 @@ def test_delegated_commands_reach_their_parser(command, capsys):
         main([command, "--help"])
     assert e.value.code == 0
     assert f"seqcoder {command}" in capsys.readouterr().out
+
+
+def test_list_and_info_take_any_archive_kind(tmp_path, fasta, capsys):
+    assert main(["compress", "-q", "-1", str(fasta)]) == 0
+    assert main(["pack", "-q", str(tmp_path / "set.sqcl"), str(fasta)]) == 0
+    archives = [str(fasta) + ".sqc", str(tmp_path / "set.sqcl")]
+    capsys.readouterr()
+    assert main(["list", "--json", *archives]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert [r.get("kind", "genome") for r in reports] == ["genome", "collection"]
+    assert {r["schema_version"] for r in reports} == {1}
+    assert main(["get", archives[0], "g.fa"]) == 1  # a single genome has no members
+    assert main(["info", str(tmp_path)]) == 1  # a directory is a batch: list it, info has nothing to say
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"seqcoder: error: {archives[0]}: get does not apply to a single-genome archive",
+                   f"seqcoder: error: {tmp_path}: info does not apply to a batch directory"]
+
+
+@pytest.mark.parametrize("record", ["p1", "p1 a plasmid", "#2"])
+def test_one_record_selector_for_single_genomes_and_collections(tmp_path, capfdbinary, record):
+    src = tmp_path / "g.fa"
+    src.write_bytes(b">chr main\nACGTACGT\n>p1 a plasmid\nGGGGCCCC\n")
+    assert main(["compress", "-q", "-1", str(src)]) == 0
+    assert main(["pack", "-q", "-1", str(tmp_path / "set.sqcl"), str(src)]) == 0
+    capfdbinary.readouterr()
+    assert main(["decompress", "-c", "--record", record, str(src) + ".sqc"]) == 0
+    assert main(["get", str(tmp_path / "set.sqcl"), "g.fa", "--record", record, "-c"]) == 0
+    assert capfdbinary.readouterr().out == b">p1 a plasmid\nGGGGCCCC\n" * 2
+
+
+@pytest.mark.parametrize("data, stored_raw", [(b">p\nMKVLQWERTYIPASDFGHKLCVNM\n", True), (b">x\nACGTNRYK\n", False)])
+def test_compress_and_pack_read_an_input_alike(tmp_path, capsys, data, stored_raw):
+    src = tmp_path / "in.fa"
+    src.write_bytes(data)
+    assert main(["compress", "-1", str(src)]) == 0
+    assert main(["pack", str(tmp_path / "set.sqcl"), str(src)]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "not nucleotide data" in line]
+    assert len(warned) == (2 if stored_raw else 0)
+    assert main(["compress", "--strict", "-f", str(src)]) == (1 if stored_raw else 0)
+    assert main(["pack", "--strict", "-f", str(tmp_path / "set.sqcl"), str(src)]) == (1 if stored_raw else 0)
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert len(errors) == (2 if stored_raw else 0) and all("line 2" in line for line in errors)

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from seqcoder.cli import main
-from seqcoder.collection import Collection, CollectionWarning, member_name
+from seqcoder.collection import Collection, member_name
+from seqcoder.errors import SeqcoderWarning
 from seqcoder.collection.coder import MatchParams, ReferenceText
 from seqcoder.errors import ChecksumError, FastaError, FormatError, SeqcoderError
 
@@ -159,7 +160,7 @@ def test_empty_and_non_fasta_members(tmp_path, files, genomes):
     binary = tmp_path / "notes.bin"
     blob = bytes(range(256)) * 40
     binary.write_bytes(blob)
-    with pytest.warns(CollectionWarning, match="not nucleotide"):
+    with pytest.warns(SeqcoderWarning, match="not nucleotide"):
         c = Collection.create(tmp_path / "set.sqcl", [empty, files[0], binary])
     assert c.read("empty.fa") == b""
     assert c.read("notes.bin") == blob

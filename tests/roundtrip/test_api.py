@@ -9,7 +9,7 @@ import pytest
 
 import seqcoder
 from seqcoder.api import Compressor, Decompressor, inspect
-from seqcoder.errors import FastaError, FormatError
+from seqcoder.errors import FastaError, RecordError
 
 
 @pytest.mark.parametrize("codec", ["2bit", "cm"])
@@ -39,13 +39,13 @@ def test_records_spanning_blocks_extract_exactly(messy_fasta):
         expected = expected[:expected.index(b">", 1)] if number < 29 else expected
         assert decompressor.extract_record(io.BytesIO(archive), f"rec{number}") == expected
         assert decompressor.extract_record(io.BytesIO(archive), f"#{number}") == expected
-    with pytest.raises(FormatError, match="no record"):
+    with pytest.raises(RecordError, match="no record"):
         decompressor.extract_record(io.BytesIO(archive), "nope")
 
 
 def test_non_nucleotide_input_is_stored_raw_with_a_warning():
     protein = b">sp|P69905|HBA_HUMAN\nMVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHF\n" * 20
-    with pytest.warns(seqcoder.api.SeqcoderWarning, match="not nucleotide"):
+    with pytest.warns(seqcoder.errors.SeqcoderWarning, match="not nucleotide"):
         archive = seqcoder.compress(protein, codec="2bit")
     assert seqcoder.decompress(archive) == protein
     with pytest.raises(FastaError, match="line 2"):
@@ -55,7 +55,7 @@ def test_non_nucleotide_input_is_stored_raw_with_a_warning():
 def test_files_and_gzip_input(tmp_path, messy_fasta):
     src = tmp_path / "genome.fa.gz"
     src.write_bytes(gzip.compress(messy_fasta))
-    stats = seqcoder.compress_file(src, tmp_path / "genome.fa.sqc", codec="2bit")
+    stats = seqcoder.compress_file(src, codec="2bit")  # the name the CLI gives: the .gz goes
     assert stats.original_size == len(messy_fasta)
     seqcoder.decompress_file(tmp_path / "genome.fa.sqc")
     assert (tmp_path / "genome.fa").read_bytes() == messy_fasta

@@ -13,13 +13,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
-    from .access import check_directory, iter_genomes, read_genome  # noqa: F401
+    from .access import check_directory, iter_genomes, list_directory, read_genome  # noqa: F401
     from .catalog import CATALOG_NAME, Catalog, CatalogError  # noqa: F401
     from .inputs import BatchInputError, GenomeInput, find_genomes  # noqa: F401
     from .run import BatchReport, run_batch  # noqa: F401
 
 _WHERE = {"run_batch": "run", "BatchReport": "run", "check_directory": "access", "iter_genomes": "access",
-          "read_genome": "access", "CATALOG_NAME": "catalog", "Catalog": "catalog", "CatalogError": "catalog",
+          "list_directory": "access", "read_genome": "access", "CATALOG_NAME": "catalog", "Catalog": "catalog",
+          "CatalogError": "catalog",
           "BatchInputError": "inputs", "GenomeInput": "inputs", "find_genomes": "inputs"}
 
 __all__ = sorted(_WHERE)

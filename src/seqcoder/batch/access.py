@@ -8,8 +8,10 @@ import os
 from collections import defaultdict
 from pathlib import Path
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from ..collection import Collection
+from ..reports import SCHEMA_VERSION
 from .catalog import CATALOG_NAME, Catalog, GenomeRow
 from .tasks import ARCHIVE_PREFIX, ARCHIVE_SUFFIX
 
@@ -73,3 +75,18 @@ def check_directory(directory: str | os.PathLike, decode: bool = True) -> list[s
         elif path.name.endswith(".tmp") and path.name.startswith((f".{ARCHIVE_PREFIX}", f".{CATALOG_NAME}")):
             problems.append(f"{path.name}: a temporary file left behind")
     return problems
+
+
+def list_directory(directory: str | os.PathLike) -> dict[str, Any]:
+    """The report of ``seqcoder list OUTDIR``: every group and genome of the catalog (no decoding)."""
+    with Catalog(directory) as catalog:
+        groups, genomes, meta = catalog.groups(), catalog.genomes(), catalog.meta
+    return {"schema_version": SCHEMA_VERSION, "directory": str(directory), "kind": "batch",
+            "catalog_schema_version": int(meta["schema_version"]), "genomes": len(genomes), "groups": len(groups),
+            "original_bytes": sum(g.original_bytes for g in groups),
+            "archive_bytes": sum(g.archive_bytes for g in groups),
+            "group_list": [{"group": g.group_id, "archive": g.archive, "members": g.members, "bases": g.bases,
+                            "original_bytes": g.original_bytes, "archive_bytes": g.archive_bytes} for g in groups],
+            "genome_list": [{"name": r.name, "group": r.group_id, "archive": r.archive, "position": r.position,
+                             "cluster": r.cluster, "original_bytes": r.original_size, "bases": r.bases,
+                             "sha256": r.sha256} for r in genomes]}

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from collections.abc import Iterable, Sequence
 
 from ..collection.archive import member_name
+from ..io.inputs import FASTA_SUFFIXES, is_fasta_name
 from ..errors import SeqcoderError
-
-#: suffixes of FASTA files, looked for below a directory (each also with .gz/.bz2/.xz/.zst)
-FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".ffn", ".fas", ".fsa", ".frn", ".mfa", ".fsa_nt")
-
 
 class BatchInputError(SeqcoderError):
     """A problem with the inputs of a batch, found before any work starts."""
@@ -27,15 +24,6 @@ class GenomeInput:
 
     name: str
     path: str
-
-
-def is_fasta_name(file_name: str) -> bool:
-    """True for a FASTA file name, plain or compressed.
-
-    >>> is_fasta_name("GCF_1.fna.gz"), is_fasta_name("x.FASTA"), is_fasta_name("MANIFEST.tsv")
-    (True, True, False)
-    """
-    return member_name(file_name).lower().endswith(FASTA_SUFFIXES) and not file_name.startswith(".")
 
 
 def _walk(directory: str) -> list[str]:

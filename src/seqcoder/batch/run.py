@@ -24,10 +24,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from .. import __version__
 from ..errors import SeqcoderError
-from ..levels import DEFAULT_LEVEL
+from ..levels import DEFAULT_LEVEL, check_level
+from ..reports import SCHEMA_VERSION
 from .catalog import CATALOG_NAME, GenomeRow, GroupRow, write_catalog
 from .group import DEFAULT_MAX_GROUP_BASES, DEFAULT_MIN_GROUP_BASES, DEFAULT_THRESHOLD
 from .inputs import find_genomes
@@ -56,6 +58,14 @@ class BatchReport:
     @property
     def ratio(self) -> float:
         return self.bytes_in / self.bytes_out if self.bytes_out else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report of ``seqcoder batch --json``."""
+        return {"schema_version": SCHEMA_VERSION, "genomes": self.genomes, "groups": self.groups,
+                "reused": self.reused, "bytes_in": self.bytes_in, "bytes_out": self.bytes_out,
+                "catalog_bytes": self.catalog_bytes, "ratio": round(self.ratio, 4), "seconds": round(self.seconds, 3),
+                "sketch_seconds": round(self.sketch_seconds, 3), "pack_seconds": round(self.pack_seconds, 3),
+                "workers": self.workers, "archives": list(self.archives)}
 
     def summary(self) -> str:
         return (f"{self.genomes} genomes in {self.groups} groups ({self.reused} reused), "
@@ -138,8 +148,7 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
         report = run_batch(["genomes/"], "out", workers=2)
         print(report.summary())
     """
-    if not 1 <= level <= 9:
-        raise ValueError(f"level must be 1..9, got {level}")
+    check_level(level)
     if max_group_bases < 1 or min_group_bases < 0:
         raise ValueError(f"group bounds must be positive, got {max_group_bases} and {min_group_bases}")
     start = time.perf_counter()

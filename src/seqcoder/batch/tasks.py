@@ -15,7 +15,6 @@ verified; an archive already there with the right members is verified and reused
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,6 @@ from .sketch import DEFAULT_K, DEFAULT_MIN_HASHES, DEFAULT_SCALED, Sketch, sketc
 
 ARCHIVE_PREFIX = "group-"
 ARCHIVE_SUFFIX = ".sqcl"
-#: test hook: seconds to sleep after each member a pack writes, so a test can kill a worker
-#: while an archive is half written
-PACK_DELAY_ENV = "SEQCODER_BATCH_PACK_DELAY"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +117,7 @@ def pack_group(outdir: str, job: PackJob) -> PackResult:
                 return _result(path, job, True, start)
         except (SeqcoderError, OSError, ValueError):
             pass  # damaged or foreign: written again below
-    delay = float(os.environ.get(PACK_DELAY_ENV, "0") or 0)
-    progress = (lambda _n: time.sleep(delay)) if delay > 0 else None
-    c = Collection.create(path, list(job.paths), level=job.level, threads=1, progress=progress)
+    c = Collection.create(path, list(job.paths), level=job.level, threads=1)
     if not _matches(c, job):
         path.unlink(missing_ok=True)
         raise SeqcoderError(f"{path}: an input changed while the batch ran "

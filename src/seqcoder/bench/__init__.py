@@ -25,9 +25,10 @@ Tools are described by :class:`Tool` (argv templates with ``{in}``, ``{out}``, `
 placeholders). ``run(args, tools=...)`` accepts an extra command table so tests and users can
 benchmark any command pair without editing this package.
 
-Modules: :mod:`.tools` (what runs), :mod:`.files` (facts about the inputs), :mod:`.runner`
-(child processes, rows, the whole run), :mod:`.report` (typed rows, totals, machine and
-versions), :mod:`.render` (Markdown and plots), :mod:`.command` (``seqcoder bench``).
+Modules: :mod:`.tools` (what runs), :mod:`.files` (facts about the inputs), :mod:`.process`
+(one child process, measured alone), :mod:`.runner` (steps, rows, the whole run),
+:mod:`.report` (typed rows, totals, machine and versions), :mod:`.render` (Markdown and
+plots), :mod:`.command` (``seqcoder bench``), :mod:`.sets` (``seqcoder bench collections``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from .files import FileInfo, bare_sequence, count_acgt, file_info, sequence_byte
 from .render import bpb_cell, bpb_matrix, fmt_mib, fmt_rate, load_warning, peak_rss_kib, render_markdown, render_plots
 from .report import SCHEMA_VERSION, machine_info, seqcoder_version, tool_version, totals
 from .report import computed_2bit_row
-from .runner import NEW_FILE, Step, bench_one, benchmark, rss_method, run_step
+from .process import rss_method
+from .runner import NEW_FILE, Step, bench_one, benchmark, run_step
 from .tools import (AE_CODECS, BASELINE_ORDER, BASELINES, SEQCODER_CODECS, Tool, parse_baselines, parse_codecs,
                     parse_levels, seqcoder_tool)
 

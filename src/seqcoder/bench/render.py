@@ -1,5 +1,5 @@
 """Reports as Markdown tables and plots; ``benchmarks/render_readme.py`` uses the same
-formatters for the README."""
+formatters for the benchmark tables."""
 
 from __future__ import annotations
 

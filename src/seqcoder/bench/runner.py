@@ -3,12 +3,10 @@ and a whole benchmark (a report)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from .files import FileInfo, _md5_file, _records, bare_sequence, file_info
 from .report import (SCHEMA_VERSION, Row, StepStats, _bpb, _rate, _round, _row_base, computed_2bit_row, loadavg,
                      machine_info, source_digest, tool_version, totals)
+from .process import measure, rss_method
 from .tools import Tool
 
 
@@ -53,38 +52,9 @@ def _listing(dirs: Iterable[Path]) -> set[Path]:
     return {p for d in dirs if d.is_dir() for p in d.iterdir() if p.is_file()}
 
 
-@functools.cache
-def _find_gnu_time() -> str | None:
-    """GNU time, if installed: it forks the tool from a ~1 MiB process (see :func:`run_step`)."""
-    for cand in ("/usr/bin/time", shutil.which("gtime")):
-        if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
-            try:
-                r = subprocess.run([cand, "-f", "%M", "-o", os.devnull, "true"], capture_output=True, timeout=10)
-            except (OSError, subprocess.SubprocessError):
-                continue
-            if r.returncode == 0:
-                return cand
-    return None
-
-
-def rss_method() -> str:
-    gnu_time = _find_gnu_time()
-    if gnu_time:
-        return f"ru_maxrss of the tool's process (wait4, reported by GNU time {gnu_time} %M), KiB"
-    return ("ru_maxrss of the child (os.wait4), KiB; GNU time is missing, so small values include the "
-            "harness's own RSS, which Linux carries into the child at exec")
-
-
 def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | None,
              env: Mapping[str, str] | None = None, timeout: float | None = None) -> Step:
-    """Run one command, measure it on the child alone, and find what it wrote.
-
-    Why GNU time: on Linux a process's ``ru_maxrss`` starts at the RSS of the process that
-    forked it (exec records the old address space's high-water mark), so a tool forked from
-    this Python process would report at least the harness's own ~15-40 MiB. GNU time forks the
-    tool from a ~1 MiB process and reports the tool's own ``wait4`` ``ru_maxrss``.
-    """
-    gnu_time = _find_gnu_time()
+    """Run one command, measure it on the child alone (:func:`.process.measure`), and find what it wrote."""
     workdir.mkdir(parents=True, exist_ok=True)
     out_path = workdir / "out.bin"
     outdir = workdir / "outdir"
@@ -95,47 +65,15 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
     argv = _expand(argv_t, **{"in": str(inp), "out": str(out_path), "outdir": str(outdir)})
     to_stdout = not (uses_out or uses_outdir or output_t)
     stderr_path = workdir / "stderr.txt"
-    stats_path = workdir / "rusage.txt"
     watch = (inp.parent, workdir)
     before = _listing(watch) if output_t == NEW_FILE else set()
-    full = [gnu_time, "-f", "%M", "-o", str(stats_path), *argv] if gnu_time else argv
-    child_env = dict(os.environ)
-    child_env.update(env or {})
-    with open(stderr_path, "wb") as err, \
-            open(out_path if to_stdout else os.devnull, "wb") as out:
-        t0 = time.perf_counter()
+    with open(stderr_path, "wb") as err, open(out_path if to_stdout else os.devnull, "wb") as out:
         try:
-            if gnu_time and shutil.which(argv[0], path=child_env.get("PATH")) is None:
-                raise FileNotFoundError(f"{argv[0]}: not found")
-            proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    cwd=workdir, env=child_env)
+            m = measure(argv, stdout=out, stderr=err, cwd=workdir, env=env, timeout=timeout)
         except OSError as e:
             return Step(False, 0.0, 0.0, 0, -1, None, f"cannot start {argv[0]}: {e}")
-        reason = ""
-        if timeout is None:
-            _, status, ru = os.wait4(proc.pid, 0)
-        else:
-            deadline = t0 + timeout
-            while True:
-                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.perf_counter() > deadline:
-                    proc.kill()
-                    _, status, ru = os.wait4(proc.pid, 0)
-                    reason = f"timed out after {timeout:g} s"
-                    break
-                time.sleep(0.01)
-        wall = time.perf_counter() - t0
-    proc.returncode = rc = os.waitstatus_to_exitcode(status)
-    peak = int(ru.ru_maxrss)
-    if gnu_time:
-        try:
-            lines = stats_path.read_text().split()
-            peak = int(lines[-1])
-        except (OSError, ValueError, IndexError):
-            pass
-    step = Step(rc == 0 and not reason, wall, ru.ru_utime + ru.ru_stime, peak, rc, None, reason)
+    rc, reason = m.returncode, m.reason
+    step = Step(rc == 0 and not reason, m.wall_s, m.cpu_s, m.peak_rss_kib, rc, None, reason)
     if not step.ok:
         tail = stderr_path.read_bytes()[-2000:].decode("utf-8", "replace").strip()
         step.stderr_tail = tail
@@ -153,7 +91,7 @@ def run_step(argv_t: Sequence[str], inp: Path, workdir: Path, output_t: str | No
         if found is None:
             step.ok, step.reason = False, f"expected one file in the output directory, found {len(files)}"
     elif output_t == NEW_FILE:
-        made = sorted(_listing(watch) - before - {stderr_path, stats_path, out_path})
+        made = sorted(_listing(watch) - before - {stderr_path, out_path})
         found = made[0] if len(made) == 1 else None
         if found is None:
             step.ok, step.reason = False, f"expected one new file beside the input, found {len(made)}"

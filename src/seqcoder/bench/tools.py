@@ -13,6 +13,7 @@ from pathlib import Path
 from collections.abc import Mapping
 
 from ..codecs import CODECS, MODEL_CODECS
+from ..levels import check_level
 
 
 #: the seqcoder codecs the CLI knows, in the order tables show them
@@ -150,10 +151,10 @@ def parse_levels(spec: str | None) -> list[int | None]:
         if s in ("", "default"):
             out.append(None)
         else:
-            lv = int(s)
-            if not 1 <= lv <= 9:
-                raise argparse.ArgumentTypeError(f"level {lv} is not in 1..9")
-            out.append(lv)
+            try:
+                out.append(check_level(int(s)))
+            except ValueError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
     return out
 
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,11 +64,3 @@ class AECodecBase:
         """The sections every AE codec stores first: AE_PARAMS, AE_LATENT, AE_AMBIGUOUS."""
         params, latent, amb = self.stage.sections(a)
         return [(SectionId.AE_PARAMS, params), (SectionId.AE_LATENT, latent), (SectionId.AE_AMBIGUOUS, amb)]
-
-    @property
-    def decode_output_hook(self) -> Callable[[np.ndarray], np.ndarray] | None:
-        return self.stage.decode_output_hook
-
-    @decode_output_hook.setter
-    def decode_output_hook(self, fn: Callable[[np.ndarray], np.ndarray] | None) -> None:
-        self.stage.decode_output_hook = fn

@@ -47,7 +47,7 @@ from .ae_quant import (STRIDE, boundary_distance, channel_scales, chunk_plan, de
 from .ae_sections import AEParams, ambiguous_from_bytes, ambiguous_to_bytes
 from .base import CodecOptions
 
-#: default safety margin in units of 4*y (see module docstring and the README's measurements)
+#: default safety margin in units of 4*y (see the module docstring and docs/autoencoder.md)
 DEFAULT_MARGIN = 2e-4
 #: chunks per decoder batch; the last batch is zero-padded to this size
 DECODE_BATCH = 16
@@ -136,8 +136,6 @@ class AEStage:
             if not torch.cuda.is_available():
                 raise ModelError(f"device {self.device!r} requested but torch sees no CUDA device")
         self.batch = int(batch)
-        #: test hook: called on the decode side with the flat float32 decoder output
-        self.decode_output_hook: Callable[[np.ndarray], np.ndarray] | None = None
 
     # -- float parts
     @property
@@ -255,8 +253,6 @@ class AEStage:
         q = np.frombuffer(decompress_bare(latent_b, p.P * T, "AE_LATENT"), dtype=np.int8).reshape(p.P, T)
         ambiguous = ambiguous_from_bytes(amb_b, n)
         y = self.decoder_output(dequantize(q, p.scales))[:n]
-        if self.decode_output_hook is not None:
-            y = np.asarray(self.decode_output_hook(y), dtype=np.float32)
         self._guard(y, ambiguous, p.margin)
         return reconstruct_from_output(y, ambiguous), ambiguous
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +22,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import FastaError, FormatError, SeqcoderError
+from ..errors import FormatError, SeqcoderError
 from ..io.atomic import write_atomically
-from ..io.fasta import ParsedFasta, RecordSpan, mostly_nucleotides, parse_fasta
-from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
+from ..io.fasta import ParsedFasta, RecordSpan, parse_fasta, select_record
+from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_name
+from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_chained,
-                    encode_member, encode_raw, finish_member, is_reference, member_literals)
+                    encode_member, encode_raw, finish_member, is_reference, member_literals, record_id,
+                    record_table)
 from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
                      decode_member_block, encode_member_block, encode_trailer, read_index)
 from .references import ParentChooser
@@ -41,21 +42,13 @@ Progress = Callable[[int], None]
 _EMPTY = np.zeros(0, dtype=np.uint8)
 
 
-class CollectionWarning(UserWarning):
-    """Something the user should know that does not stop the work (e.g. a non-FASTA member)."""
-
-
 def member_name(path: str | os.PathLike) -> str:
     """A member's name: the file name without a compression suffix (``x.fna.gz`` -> ``x.fna``).
 
     >>> member_name("/data/GCF_1.fna.gz"), member_name("plasmid.fa")
     ('GCF_1.fna', 'plasmid.fa')
     """
-    name = Path(path).name
-    for suffix in COMPRESSED_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+    return uncompressed_name(Path(path).name)
 
 
 def read_input(path: str | os.PathLike) -> bytes:
@@ -190,6 +183,10 @@ class Collection:
         return sum(m.bases if is_reference(i, self.header.max_refs) else m.literals
                    for i, m in enumerate(self.members[:upto]))
 
+    @property
+    def names(self) -> set[str]:
+        return set(self._by_name)
+
     def entry(self, name: str) -> MemberEntry:
         try:
             return self.members[self._by_name[name]]
@@ -311,19 +308,14 @@ class Collection:
         (version 2; version 1 archives decode each member)."""
         if self.header.version >= 2:
             return [(m.name, rid, letters) for m in self.members for rid, letters in m.record_table]
-        out = []
-        for entry, data in self.iter_members():
-            if entry.kind == KIND_FASTA:
-                out += [(entry.name, r.header.split(maxsplit=1)[0].decode("utf-8", "replace") if r.header.strip()
-                         else "", r.residues) for r in parse_fasta(data).records if r.header is not None]
-        return out
+        return [(entry.name, rid, letters) for entry, data in self.iter_members() if entry.kind == KIND_FASTA
+                for rid, letters in record_table(parse_fasta(data))]
 
     def read_record(self, name: str, record: str, threads: int = 1) -> bytes:
-        """The bytes of one record (by its id, the header's first word, the whole header, or
-        ``#N``) of a member."""
+        """The bytes of one record of a member (its name, whole header or ``#N``: ``select_record``)."""
         data = self.read(name, threads)
-        parsed = parse_fasta(data)
-        span = _find_record(parsed, name, record)
+        spans = parse_fasta(data).records
+        span = spans[select_record([s.header for s in spans], record, name)]
         return data[span.start:span.end]
 
     def read_region(self, name: str, record: str, start: int, end: int, threads: int = 1) -> bytes:
@@ -342,7 +334,7 @@ class Collection:
             raise SeqcoderError(f"{name}:{record}: region {start}-{end} past the record's end ({len(seq)})")
         width = max((len(ln) for ln in seq_lines[:1]), default=60) or 60
         part = seq[start - 1:end]
-        rid = record if not record.startswith("#") else _record_id(span)
+        rid = record_id(span.header or b"")
         return (f">{rid}:{start}-{end}\n".encode() + b"".join(part[i:i + width] + b"\n"
                                                              for i in range(0, len(part), width)))
 
@@ -360,24 +352,9 @@ class Collection:
         return self.path.stat().st_size
 
 
-def _record_id(span: RecordSpan) -> str:
-    header = span.header or b""
-    return header.split(maxsplit=1)[0].decode("utf-8", "replace") if header.strip() else ""
-
-
 def _find_record(parsed: ParsedFasta, name: str, record: str) -> RecordSpan:
-    """A record by its id (the header's first word), its whole header, or ``#N`` (1-based)."""
-    spans = parsed.records
-    if record.startswith("#") and record[1:].isdigit():
-        k = int(record[1:])
-        if not 1 <= k <= len(spans):
-            raise SeqcoderError(f"{name}: no record #{k} (it has {len(spans)})")
-        return spans[k - 1]
-    want = record.encode()
-    for s in spans:
-        if s.header is not None and (s.header.split()[:1] == [want] or s.header == want):
-            return s
-    raise SeqcoderError(f"{name}: no record {record!r}")
+    """A record by its id, its whole header or ``#N`` (:func:`seqcoder.io.fasta.select_record`)."""
+    return parsed.records[select_record([r.header for r in parsed.records], record, name)]
 
 
 class _Ahead:
@@ -462,19 +439,7 @@ def _params(header: CollectionHeader) -> MatchParams:
 def _load(path: str | os.PathLike, strict: bool) -> tuple[bytes, ParsedFasta | None]:
     """An input's bytes and, when it is nucleotide FASTA, its parse (None: store it raw)."""
     data = read_input(path)
-    if not mostly_nucleotides(data):
-        if strict:
-            raise FastaError("not nucleotide FASTA", parse_fasta(data).first_non_nucleotide_line, str(path))
-        return data, None
-    parsed = parse_fasta(data)
-    if strict and parsed.first_non_nucleotide_line is not None:
-        raise FastaError("not a nucleotide letter", parsed.first_non_nucleotide_line, str(path))
-    return data, parsed
-
-
-def _warn_raw(path: str | os.PathLike) -> None:
-    warnings.warn(f"{path}: not nucleotide data; stored with a general-purpose codec", CollectionWarning,
-                  stacklevel=4)
+    return data, parse_input(data, strict=strict, path=str(path))
 
 
 class _Encoder:
@@ -548,7 +513,6 @@ class _Encoder:
                     data, parsed, sk = load(path)
                 number = len(existing) + len(written)
                 if parsed is None:
-                    _warn_raw(path)
                     member = encode_raw(name, data, self.header.level)
                 else:
                     assert sk is not None
@@ -585,8 +549,6 @@ class _EncoderV1:
         written: list[MemberEntry] = []
         for name, path in inputs:
             data, parsed = _load(path, strict)
-            if parsed is None:
-                _warn_raw(path)
             number = len(existing) + len(written)
             member: EncodedMember = encode_member(name, data, number, self.ref, self.header.level,
                                                   self.header.max_refs, parsed is None)

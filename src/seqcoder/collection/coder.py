@@ -263,10 +263,15 @@ def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level
     return EncodedMember(entry, [parsed.layout, tokens, lit_payload])
 
 
+def record_id(header: bytes) -> str:
+    """A record's id: the first word of its header (as samtools faidx names it)."""
+    words = header.split(maxsplit=1)
+    return words[0].decode("utf-8", "replace") if words else ""
+
+
 def record_table(parsed: ParsedFasta) -> tuple[tuple[str, int], ...]:
     """(id, sequence letters) of every record with a header: what ``list --records`` shows."""
-    return tuple((r.header.split(maxsplit=1)[0].decode("utf-8", "replace") if r.header.strip() else "",
-                  r.residues) for r in parsed.records if r.header is not None)
+    return tuple((record_id(r.header), r.residues) for r in parsed.records if r.header is not None)
 
 
 def pool_members(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int) -> tuple[int, ...]:

@@ -14,15 +14,17 @@ there never change; the old index stays behind as dead bytes.
 from __future__ import annotations
 
 import struct
-import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import ChecksumError, FormatError
 from ..format import zstd
+from ..format.container import crc32
+from ..format.ids import COLLECTION_MAGIC
+from ..levels import MAX_LEVEL, MIN_LEVEL
 from ..format.varint import VarintReader, encode_uvarint
 
-MAGIC = b"\x89SQL"  # "seqcoder library": distinct from single-genome archives (\x89SQC)
+MAGIC = COLLECTION_MAGIC
 TRAILER_MAGIC = b"SQLE"
 VERSION = 2  #: what pack writes; version 1 still decodes
 VERSIONS = (1, 2)
@@ -36,10 +38,6 @@ KIND_FASTA = 1  #: layout + tokens + literals
 KIND_RAW = 2  #: not nucleotide data: one zstd frame of the bytes
 _MAX_COUNT = 1 << 32  # sanity bound on decoded counts
 MAX_DEPTH = 255  #: the largest chain bound a version-2 header may give
-
-
-def crc32(data: bytes | memoryview) -> int:
-    return zlib.crc32(data) & 0xFFFFFFFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +90,7 @@ class CollectionHeader:
         end = r.pos
         if end + 4 > len(head) or _U32.unpack_from(head, end)[0] != crc32(head[:end]):
             raise ChecksumError("header checksum mismatch", end, path)
-        if not 1 <= head[5] <= 9:
+        if not MIN_LEVEL <= head[5] <= MAX_LEVEL:
             raise FormatError(f"bad level {head[5]}", 5, path)
         if head[4] >= 2 and not 0 <= bound <= MAX_DEPTH:
             raise FormatError(f"bad chain bound {bound}", 6, path)

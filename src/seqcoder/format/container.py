@@ -26,9 +26,9 @@ from ..errors import ChecksumError, FormatError
 from ..levels import MAX_LEVEL, MIN_LEVEL
 from . import zstd
 from .varint import decode_uvarints, encode_uvarint, encode_uvarints
-from .ids import BlockKind, CodecId, SectionId
+from .ids import ARCHIVE_MAGIC, BlockKind, CodecId, SectionId
 
-MAGIC = b"\x89SQC"
+MAGIC = ARCHIVE_MAGIC
 TRAILER_MAGIC = b"SQCE"
 FORMAT_VERSION = 1
 # one-byte tags: small files pay little framing (a 19 kB genome's whole container is ~150 B)

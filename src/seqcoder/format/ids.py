@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+#: the first four bytes of each kind of archive (FORMAT.md): one genome, a collection of many
+ARCHIVE_MAGIC = b"\x89SQC"
+COLLECTION_MAGIC = b"\x89SQL"  # "seqcoder library"
+#: the file name suffix ``compress`` gives a single-genome archive
+ARCHIVE_SUFFIX = ".sqc"
+
 
 class CodecId(IntEnum):
     """Which sequence codec coded the A/C/G/T stream of a block."""

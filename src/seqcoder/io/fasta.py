@@ -28,13 +28,13 @@ b'>r1 demo\\nACGTNNac\\ngt\\n'
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from seqcoder.alphabet import BYTE_OF_CODE, CODE_OF_BYTE
-from seqcoder.errors import FormatError
+from seqcoder.errors import FormatError, RecordError
 from seqcoder.format import zstd
 from seqcoder.format.varint import VarintReader, encode_uvarint, encode_uvarints
 
@@ -73,6 +73,27 @@ def mostly_nucleotides(data: bytes) -> bool:
     """
     sample = np.frombuffer(data, dtype=np.uint8, count=min(len(data), 1 << 20))
     return sample.size == 0 or bool(_MOSTLY_NUCLEOTIDE[sample].mean() >= 0.3)
+
+
+def select_record(headers: Sequence[bytes | None], record: str, where: str) -> int:
+    """The index of the record that ``record`` names: ``#N`` (the N-th, 1-based), its name (the
+    header's first word) or its whole header (``headers``: without '>', None before any header).
+    Raises :class:`RecordError` naming ``where``.
+
+    >>> heads = [b"chr1 main", b"p1 plasmid"]
+    >>> select_record(heads, "p1", "x"), select_record(heads, "chr1 main", "x"), select_record(heads, "#2", "x")
+    (1, 0, 1)
+    """
+    if record.startswith("#") and record[1:].isdigit():
+        number = int(record[1:])
+        if not 1 <= number <= len(headers):
+            raise RecordError(f"{where}: no record {record} (it holds {len(headers)})")
+        return number - 1
+    wanted = record.encode()
+    for i, header in enumerate(headers):
+        if header is not None and (header == wanted or header.split(None, 1)[:1] == [wanted]):
+            return i
+    raise RecordError(f"{where}: no record named {record!r}")
 
 
 _CODE_TABLE = CODE_OF_BYTE.tobytes()  # bytes.translate table: byte -> code, 255 if not ACGT

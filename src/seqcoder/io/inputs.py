@@ -29,6 +29,30 @@ COMPRESSED_INPUTS = {
 }
 #: every suffix a compressed input may have (the CLI drops it from the archive's name)
 COMPRESSED_SUFFIXES = tuple(s for _, suffixes in COMPRESSED_INPUTS.values() for s in suffixes)
+#: suffixes of FASTA files (``.seq``: a bare sequence), looked for in a folder of genomes (batch
+#: inputs, benchmark sets), each also with a compression suffix
+FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".ffn", ".fas", ".fsa", ".frn", ".mfa", ".fsa_nt", ".seq")
+
+
+def uncompressed_name(name: str) -> str:
+    """``name`` without its compression suffix, if it has one.
+
+    >>> uncompressed_name("/data/GCF_1.fna.gz"), uncompressed_name("plasmid.fa")
+    ('/data/GCF_1.fna', 'plasmid.fa')
+    """
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def is_fasta_name(file_name: str) -> bool:
+    """True for a FASTA file name, plain or compressed (not a hidden file).
+
+    >>> is_fasta_name("GCF_1.fna.gz"), is_fasta_name("x.FASTA"), is_fasta_name("MANIFEST.tsv")
+    (True, True, False)
+    """
+    return uncompressed_name(file_name).lower().endswith(FASTA_SUFFIXES) and not file_name.startswith(".")
 
 
 def sniff_compression(head: bytes) -> str | None:

@@ -1,11 +1,12 @@
-"""Turn the logs of ``benchmarks/issue11_measure.sh`` (cm_tune.py output) into the README's
-table of the issue-11 cm changes, and check that no genome got worse.
+"""Turn the logs of ``benchmarks/cm_v3.sh``, ``cm_v4.sh`` and ``cm_v5.sh`` (cm_tune.py output)
+into the tables of the cm changes (docs/cm-coder.md, through ``benchmarks/figures.py``), and
+list every genome that got worse.
 
 Usage::
 
-    python benchmarks/issue11_table.py benchmarks/results/issue11
-    python benchmarks/issue11_table.py benchmarks/results/issue11_v4   # version 4, + per genome
-    python benchmarks/issue11_table.py benchmarks/results/issue11_v5   # version 5
+    python benchmarks/cm_changes.py benchmarks/results/cm_v3
+    python benchmarks/cm_changes.py benchmarks/results/cm_v4   # version 4, + per genome
+    python benchmarks/cm_changes.py benchmarks/results/cm_v5   # version 5
 
 Each log holds one line per genome (``... bytes=B bpb=X enc ... (cpu C) ... xz-9e cpu Z``)
 and a ``TOTAL`` line. A row compares two logs over the same genomes: the total bits per base
@@ -34,7 +35,7 @@ ROWS = [
 ]
 
 
-#: the version-4 rows (logs of ``benchmarks/issue11_v4.sh``)
+#: the version-4 rows (logs of ``benchmarks/cm_v4.sh``)
 V4_ROWS = [
     ("learned prior (`prior`), on the version-3 level-4 models", 4, "g19_L4_v3", "g19_L4_prior"),
     ("level 3's models in place of level 4's, with the prior", 4, "g19_L4_prior", "g19_L4_lean"),
@@ -46,10 +47,10 @@ V4_ROWS = [
 ]
 
 
-#: the version-5 rows (logs of ``benchmarks/issue11_v5.sh``, before: the version-4 logs)
+#: the version-5 rows (logs of ``benchmarks/cm_v5.sh``, before: the version-4 logs)
 V5_ROWS = [
-    ("prior's output layer adapted online (`adapt`)", 5, "../issue11_v4/g19_L5_v4", "g19_L5_v5"),
-    ("`adapt`; hidden mixer of 8 units in place of 16", 9, "../issue11_v4/g19_L9_v4", "g19_L9_v5"),
+    ("prior's output layer adapted online (`adapt`)", 5, "../cm_v4/g19_L5_v4", "g19_L5_v5"),
+    ("`adapt`; hidden mixer of 8 units in place of 16", 9, "../cm_v4/g19_L9_v4", "g19_L9_v5"),
 ]
 
 
@@ -76,22 +77,16 @@ def speed(rows) -> tuple[str, str]:
     return f"{n / t:.2f}", xz
 
 
-def main(argv: list[str]) -> int:
-    d = Path(argv[0] if argv else "benchmarks/results/issue11")
-    print("| change | level | 19 genomes bpb before | after | gain | encoder CPU MB/s before |"
-          " after | after vs xz -9e | genomes worse (bytes) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    v4 = (d / "g19_L4_v4.txt").is_file()
-    v5 = (d / "g19_L5_v5.txt").is_file()
-    for label, lv, a, b in V5_ROWS if v5 else V4_ROWS if v4 else ROWS:
-        pa, pb = d / f"{a}.txt", d / f"{b}.txt"
-        if not (pa.is_file() and pb.is_file()):
-            continue
-        ra, rb = load(pa), load(pb)
+def change_table(d: Path, rows: list[tuple[str, int, str, str]]) -> str:
+    """The table of ``rows`` (label, level, before log, after log) over the logs in ``d``."""
+    out = ["| change | level | 19 genomes bpb before | after | gain | encoder CPU MB/s before |"
+           " after | after vs xz -9e | genomes worse (bytes) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for label, lv, a, b in rows:
+        ra, rb = load(d / f"{a}.txt"), load(d / f"{b}.txt")
         common = sorted(set(ra) & set(rb))
         if len(common) != 19:
-            print(f"<!-- {label}, level {lv}: only {len(common)} genomes in both logs -->")
-            continue
+            raise ValueError(f"{label}, level {lv}: only {len(common)} genomes in both logs")
         n = sum(ra[g][0] for g in common)
         ba = sum(ra[g][1] for g in common)
         bb = sum(rb[g][1] for g in common)
@@ -101,35 +96,40 @@ def main(argv: list[str]) -> int:
             worse = f"{len(grew)} of 19, most {grew[-1][1].split('_')[0]} (+{grew[-1][0]})"
         sa, _ = speed(ra)
         sb, xz = speed(rb)
-        print(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"
-              f" {100 * (ba - bb) / ba:.2f} % | {sa} | {sb} | {xz or '–'} | {worse} |")
-    if v4:
-        prior_table(d)
-    return 0
+        out.append(f"| {label} | {lv} | {8 * ba / n:.4f} | {8 * bb / n:.4f} |"
+                   f" {100 * (ba - bb) / ba:.2f} % | {sa} | {sb} | {xz or '–'} | {worse} |")
+    return "\n".join(out)
 
 
-def prior_table(d: Path) -> None:
+def prior_table(d: Path) -> str:
     """Per genome: the learned prior alone and its gain in the coder, shipped prior (trained on
     all 19) and held-out recipe (trained on 15; the 4 others marked)."""
     import json
 
-    runs = {k: json.loads((d / f"prior_gain_{k}.json").read_text())
-            for k in ("shipped", "heldout") if (d / f"prior_gain_{k}.json").is_file()}
-    if len(runs) != 2:
-        return
+    runs = {k: json.loads((d / f"prior_gain_{k}.json").read_text()) for k in ("shipped", "heldout")}
     held = {r["file"]: r for r in runs["heldout"]["rows"]}
-    print()
-    print("| genome | bases | prior alone, bpb | gain at level 4 | prior of 15 genomes alone |"
-          " its gain at level 4 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    out = ["| genome | bases | prior alone, bpb | gain at level 4 | prior of 15 genomes alone |"
+           " its gain at level 4 |", "|---|---:|---:|---:|---:|---:|"]
     for r in runs["shipped"]["rows"]:
         h = held[r["file"]]
-        out = "" if h.get("in_training", True) else " (held out)"
-        print(f"| {r['file'].split('.')[0][:42]}{out} | {r['bases']:,} | {r['network_bpb']:.4f} |"
-              f" {r['gain_pct']:.2f} % | {h['network_bpb']:.4f} | {h['gain_pct']:.2f} % |")
+        mark = "" if h.get("in_training", True) else " (held out)"
+        out.append(f"| {r['file'].split('.')[0][:42]}{mark} | {r['bases']:,} | {r['network_bpb']:.4f} |"
+                   f" {r['gain_pct']:.2f} % | {h['network_bpb']:.4f} | {h['gain_pct']:.2f} % |")
     for k, label in (("shipped", "all 19 (shipped)"), ("heldout", "15 genomes")):
         sm = runs[k]["summary"]
-        print(f"| total, prior of {label} | | | {sm['gain_pct']:.2f} % | | CPU +{sm['cpu_cost_pct']} % |")
+        out.append(f"| total, prior of {label} | | | {sm['gain_pct']:.2f} % | | CPU +{sm['cpu_cost_pct']} % |")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    d = Path(argv[0] if argv else "benchmarks/results/cm_v3")
+    v4 = (d / "g19_L4_v4.txt").is_file()
+    v5 = (d / "g19_L5_v5.txt").is_file()
+    print(change_table(d, V5_ROWS if v5 else V4_ROWS if v4 else ROWS))
+    if v4:
+        print()
+        print(prior_table(d))
+    return 0
 
 
 if __name__ == "__main__":

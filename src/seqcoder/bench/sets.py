@@ -5,7 +5,7 @@ and unpacks it again in one run; every unpacked file is compared with the origin
 and sizes, wall-clock times and peak memory (``wait4``'s max RSS of the tool's process) are
 recorded. Tools: ``seqcoder pack`` (one thread, default level), MBGC and AGC when they are on
 PATH, ``xz -9e`` and ``zstd -19 --long`` of a tar of the set, and ``bzip2 -9`` of the
-concatenation (the speed reference of the collection issue; its size is shown too).
+concatenation (the speed reference of collection packing; its size is shown too).
 
 ::
 
@@ -27,12 +27,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from collections.abc import Callable
+from typing import IO, Any
 
-from .models.zoo import sha256_file
+from ..io.inputs import is_fasta_name
+from ..models.zoo import sha256_file
+from .process import measure
 
 SCHEMA_VERSION = 1
-FASTA_SUFFIXES = (".fa", ".fna", ".fasta", ".fas", ".ffn", ".seq")
-COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
 
 @dataclass
@@ -52,50 +53,25 @@ class Row:
     note: str = ""
 
 
-def _run(argv: list[str], stdout=None) -> tuple[float, float]:
-    """Run a command; return (wall seconds, peak RSS in MB of that program alone).
-
-    The RSS comes from GNU time when it is installed (a child forked from this Python process
-    would otherwise report this process's memory too); else from ``wait4``.
-    """
-    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
-    report = tempfile.NamedTemporaryFile(prefix="seqcoder-rss-", delete=False)
-    report.close()
-    full = [gnu_time, "-f", "%M", "-o", report.name, *argv] if gnu_time else argv
-    start = time.perf_counter()
-    proc = subprocess.Popen(full, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    try:
-        lines = Path(report.name).read_text().split()
-        rss = int(lines[-1]) / 1024 if gnu_time and lines else usage.ru_maxrss / 1024
-    finally:
-        os.unlink(report.name)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[:3])}... exited {proc.returncode}: {err.strip()[-300:]}")
-    return wall, rss
+def _run(argv: list[str], stdout: IO[Any] | None = None) -> tuple[float, float]:
+    """Run a command (:func:`.process.measure`); return (wall seconds, peak RSS in MB of that program alone)."""
+    with tempfile.TemporaryFile() as err:
+        m = measure(argv, stdout=stdout or subprocess.DEVNULL, stderr=err)
+        if m.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace").strip()[-300:]
+            raise RuntimeError(f"{' '.join(argv[:3])}... exited {m.returncode}: {tail}")
+    return m.wall_s, m.peak_rss_kib / 1024
 
 
 def set_files(folder: Path) -> list[Path]:
     """The FASTA files of a set, sorted by name (other files, e.g. checksums, are ignored)."""
-    out = []
-    for p in sorted(folder.iterdir()):
-        name = p.name
-        for suffix in COMPRESSION_SUFFIXES:
-            if name.endswith(suffix):
-                name = name[: -len(suffix)]
-        if p.is_file() and name.endswith(FASTA_SUFFIXES):
-            out.append(p)
-    return out
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and is_fasta_name(p.name)]
 
 
 def _plain_copies(files: list[Path], work: Path) -> list[Path]:
     """Uncompressed copies (every tool gets the same plain files)."""
-    from .collection.archive import member_name, read_input
+    from ..collection.archive import member_name, read_input
 
     plain = work / "in"
     plain.mkdir()
@@ -262,7 +238,7 @@ def markdown(report: dict) -> str:
 
 def plot(report: dict, path: Path) -> None:
     """Archive size against compression speed, one panel per set."""
-    from .extras import require
+    from ..extras import require
 
     require("plots", what="--plot")
     import matplotlib
@@ -299,7 +275,7 @@ def configure_parser(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .levels import DEFAULT_LEVEL
+    from ..levels import DEFAULT_LEVEL
 
     report = bench(args.sets, args.level or DEFAULT_LEVEL, set(args.only) if args.only else None)
     if args.json:

@@ -1,14 +1,14 @@
 #!/bin/sh
-# Issue #11, cm payload version 4 (the learned prior, the encoder's per-block choices, the
+# cm payload version 4 (the learned prior, the encoder's per-block choices, the
 # hidden-layer mixer): each change on the 19 development genomes and EsCo, with xz -9e timed in
-# the same runs. Usage: sh benchmarks/issue11_v4.sh [OUTDIR] [PART]
+# the same runs. Usage: sh benchmarks/cm_v4.sh [OUTDIR] [PART]
 #   PART a, b or speed (default: all three). a and b can run side by side on two cores (about
 #   15 and 25 minutes), speed alone (5 minutes). A log that exists is kept: delete it to redo it.
 # From the repository root, with the README's .venv.
 set -e
-OUT=${1:-benchmarks/results/issue11_v4}
+OUT=${1:-benchmarks/results/cm_v4}
 PART=${2:-all}
-. benchmarks/issue11_env.sh
+. benchmarks/cm_env.sh
 if [ "$PART" = a ] || [ "$PART" = all ]; then
   # level 4: the version-3 model; it + the prior; level 3's models + the prior (the new level
   # 4 without the light choice); the new level 4

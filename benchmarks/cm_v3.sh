@@ -1,11 +1,11 @@
 #!/bin/sh
-# Issue #11 measurements: each cm change on the 19 development genomes and EsCo, with xz -9e
-# timed in the same run. Usage: sh benchmarks/issue11_measure.sh [OUTDIR]
+# cm payload version 3: each change on the 19 development genomes and EsCo, with xz -9e
+# timed in the same run. Usage: sh benchmarks/cm_v3.sh [OUTDIR]
 # (from the repository root, with the .venv of the README; about 1.5 hours on 2 busy cores;
-# the logs in benchmarks/results/issue11 were made by these commands, run as 2-3 parallel jobs)
+# the logs in benchmarks/results/cm_v3 were made by these commands, run as 2-3 parallel jobs)
 set -e
-OUT=${1:-benchmarks/results/issue11}
-. benchmarks/issue11_env.sh
+OUT=${1:-benchmarks/results/cm_v3}
+. benchmarks/cm_env.sh
 OFF="light=(0,11,22,4,8,0)"
 $PY $T -l 4 --decode --xz $G/*.fna > "$OUT/g19_L4_v3.txt"
 $PY $T -l 4 --set racc=0 $G/*.fna > "$OUT/g19_L4_v2.txt"

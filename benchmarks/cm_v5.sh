@@ -1,14 +1,14 @@
 #!/bin/sh
-# Issue #11, cm payload version 5 (the prior's output layer adapted online at levels 5-9): the
+# cm payload version 5 (the prior's output layer adapted online at levels 5-9): the
 # 19 development genomes and EsCo at levels 5 and 9 (version 4 beside it: --version 4), and
 # the whole-process speed against xz -9e -T1 in interleaved rounds (benchmarks/speed_vs_xz.py).
-# Usage: sh benchmarks/issue11_v5.sh [OUTDIR] [PART]   PART a, b or speed (default: all).
+# Usage: sh benchmarks/cm_v5.sh [OUTDIR] [PART]   PART a, b or speed (default: all).
 # a and b can run side by side on two cores (about 10 minutes each); speed alone (8 minutes).
 # A log that exists is kept: delete it to redo it. From the repository root, with the .venv.
 set -e
-OUT=${1:-benchmarks/results/issue11_v5}
+OUT=${1:-benchmarks/results/cm_v5}
 PART=${2:-all}
-. benchmarks/issue11_env.sh
+. benchmarks/cm_env.sh
 if [ "$PART" = a ] || [ "$PART" = all ]; then
   run g19_L5_v5.txt $PY $T -l 5 --decode $G/*.fna
   run esco_L5_v5.txt $PY $T -l 5 --decode $E

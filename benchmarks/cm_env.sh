@@ -1,4 +1,4 @@
-# Sourced by the issue-11 benchmark scripts (after they set OUT): the data paths, the tools,
+# Sourced by the cm benchmark scripts (cm_v3.sh, cm_v4.sh, cm_v5.sh; after they set OUT): the data paths, the tools,
 # run(), and the output directory.
 G=../shared/data/genomes
 [ -d "$G" ] || G=/work/shared/data/genomes
