@@ -116,7 +116,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace, verb: str) -> int:
     """``list`` or ``info``: each job's report (its API's ``to_dict()``), as text or JSON."""
     options = {"records": True} if getattr(args, "records", False) else {}
-    if options and any(_job(name, verb) is not collection for name in args.files):
+    if options and any(kind_of(name) != "collection" for name in args.files):
         raise CliError("--records lists the records of collection archives (list FILE.sqc shows them already)")
     reports = [(module, getattr(module, f"{verb}_report")(name, **options))
                for name in args.files for module in [_job(name, verb, f"{verb}_report")]]

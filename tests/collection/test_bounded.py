@@ -1,0 +1,191 @@
+"""Collection format version 2: bounded decoding per member, regions and records, on a small
+family of genomes made here (a tree of descendants with SNPs, new genes and contigs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqcoder.cli import main
+from seqcoder.collection import Collection
+from seqcoder.collection.format import CollectionIndex
+from seqcoder.errors import SeqcoderError
+from seqcoder.io.fasta import parse_fasta
+
+BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
+
+
+def _child(rng: np.random.Generator, seq: np.ndarray, donor: np.ndarray) -> np.ndarray:
+    s = seq.copy()
+    snps = rng.choice(len(s), size=len(s) // 400, replace=False)
+    s[snps] = (s[snps] + rng.integers(1, 4, size=snps.size)) % 4
+    at = int(rng.integers(0, len(s)))
+    gene = donor[at % (len(donor) - 900):][:900]  # a gene "gained" from another lineage
+    return np.concatenate([s[:at], gene, s[at:]])
+
+
+def _fasta(i: int, seq: np.ndarray) -> bytes:
+    """Two contigs; 60 columns; an N run and a lowercase stretch in the first."""
+    text = bytearray(BASES[seq].tobytes())
+    text[1000:1030] = b"N" * 30
+    text[2000:2100] = bytes(text[2000:2100]).lower()
+    cut = len(text) * 2 // 3
+    out = b""
+    for k, part in enumerate((bytes(text[:cut]), bytes(text[cut:]))):
+        out += f">g{i:02d}_c{k + 1} simulated contig {k + 1}\n".encode()
+        out += b"".join(part[j:j + 60] + b"\n" for j in range(0, len(part), 60))
+    return out
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory) -> list:
+    """Fourteen genomes: two founders, each member descending from a random earlier one."""
+    rng = np.random.default_rng(11)
+    founders = [rng.integers(0, 4, size=40_000).astype(np.uint8) for _ in range(2)]
+    seqs = list(founders)
+    while len(seqs) < 14:
+        seqs.append(_child(rng, seqs[int(rng.integers(0, len(seqs)))], founders[len(seqs) % 2]))
+    d = tmp_path_factory.mktemp("family")
+    paths = []
+    for i, s in enumerate(seqs):
+        p = d / f"g{i:02d}.fa"
+        p.write_bytes(_fasta(i, s))
+        paths.append(p)
+    return paths
+
+
+def _reads(c: Collection, monkeypatch) -> list[int]:
+    """Record which members' blocks a decode reads."""
+    read: list[int] = []
+    original = Collection._read_block
+
+    def spy(self, f, entry):
+        read.append(self.members.index(entry))
+        return original(self, f, entry)
+
+    monkeypatch.setattr(Collection, "_read_block", spy)
+    return read
+
+
+def test_chains_stay_within_the_bound_and_get_reads_only_them(tmp_path, family, monkeypatch):
+    c = Collection.create(tmp_path / "f.sqcl", family, max_depth=2)
+    assert c.header.version == 2 and c.header.max_depth == 2
+    assert max(m.depth for m in c.members) == 2
+    assert any(m.parent > 0 for m in c.members)  # parents are chosen, not just the first member
+    for i, m in enumerate(c.members):
+        assert m.parent < i and all(j < i for j in m.pool)
+        assert len(c.chain(i)) == m.depth + 1 <= 3
+    last = len(family) - 1
+    read = _reads(c, monkeypatch)
+    assert c.read(family[last].name) == family[last].read_bytes()
+    chain = c.chain(last)
+    expected = set(chain).union(*(c.members[j].pool for j in chain))
+    assert set(read) == expected and len(read) == len(expected)  # each block once, nothing else
+    assert len(expected) < len(family)
+
+
+def test_every_member_round_trips_and_costs_less_than_alone(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    assert [d for _, d in c.iter_members()] == [p.read_bytes() for p in family]
+    for p in family:
+        assert c.read(p.name) == p.read_bytes()
+    alone = Collection.create(tmp_path / "a.sqcl", family[2:3]).members[0].size
+    assert all(m.size < alone / 3 for m in c.members[2:])  # a relative's copy is cheap
+
+
+def test_no_parents_at_depth_zero(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family[:5], max_depth=0)
+    assert all(m.parent == -1 and m.depth == 0 for m in c.members)
+    assert [d for _, d in c.iter_members()] == [p.read_bytes() for p in family[:5]]
+
+
+def test_bytes_do_not_depend_on_threads(tmp_path, family):
+    one = Collection.create(tmp_path / "1.sqcl", family, threads=1).path.read_bytes()
+    three = Collection.create(tmp_path / "3.sqcl", family, threads=3).path.read_bytes()
+    assert one == three
+    c = Collection(tmp_path / "3.sqcl")
+    assert [d for _, d in c.iter_members(threads=3)] == [p.read_bytes() for p in family]
+    assert c.read(family[-1].name, threads=2) == family[-1].read_bytes()
+
+
+def test_add_keeps_the_bound_and_codes_as_pack(tmp_path, family, monkeypatch):
+    whole = Collection.create(tmp_path / "w.sqcl", family, max_depth=2)
+    part = Collection.create(tmp_path / "p.sqcl", family[:6], max_depth=2)
+    before = part.path.read_bytes()
+    part.add(family[6:10])
+    part.add(family[10:])
+    assert part.path.read_bytes().startswith(before)
+    assert max(m.depth for m in part.members) <= 2
+    blocks = [(m.parent, m.depth, m.pool, m.size) for m in whole.members]
+    assert [(m.parent, m.depth, m.pool, m.size) for m in part.members] == blocks  # resumed exactly
+    read = _reads(part, monkeypatch)
+    assert part.read(family[-1].name) == family[-1].read_bytes()
+    assert len(set(read)) <= 3 + len(set().union(*(part.members[j].pool for j in part.chain(len(family) - 1))))
+
+
+def _letters(data: bytes, record: int) -> bytes:
+    """The sequence letters of the record-th record (0-based) of FASTA ``data``."""
+    chunks = data.split(b">")[1:]
+    return b"".join(chunks[record].split(b"\n")[1:])
+
+
+@pytest.mark.parametrize("record,start,end", [
+    ("g05_c1", 1, 1), ("g05_c1", 1, 60), ("g05_c1", 60, 61), ("g05_c1", 995, 1040),  # across the N run
+    ("g05_c1", 1990, 2110),  # lowercase
+    ("g05_c2", 1, 10), ("#2", 5, 5)])
+def test_regions_as_samtools_faidx(tmp_path, family, record, start, end):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    data = family[5].read_bytes()
+    k = 1 if record in ("g05_c2", "#2") else 0
+    out = c.read_region("g05.fa", record, start, end)
+    name = ["g05_c1", "g05_c2"][k]
+    head, *lines = out.rstrip(b"\n").split(b"\n")
+    assert head == f">{name}:{start}-{end}".encode()
+    assert all(len(line) <= 60 for line in lines)
+    assert b"".join(lines) == _letters(data, k)[start - 1:end]
+
+
+def test_region_at_the_record_end_and_past_it(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family[:3])
+    seq = _letters(family[2].read_bytes(), 1)
+    n = len(seq)
+    assert c.read_region("g02.fa", "g02_c2", n - 4, n).endswith(seq[-5:] + b"\n")
+    with pytest.raises(SeqcoderError, match="past the record's end"):
+        c.read_region("g02.fa", "g02_c2", n - 4, n + 1)
+    with pytest.raises(SeqcoderError, match="bad region"):
+        c.read_region("g02.fa", "g02_c2", 0, 5)
+    with pytest.raises(SeqcoderError, match="no record"):
+        c.read_region("g02.fa", "chrX", 1, 5)
+
+
+def test_records_come_from_the_index(tmp_path, family, monkeypatch):
+    c = Collection.create(tmp_path / "f.sqcl", family[:4])
+    read = _reads(Collection(c.path), monkeypatch)
+    records = Collection(c.path).records()
+    assert read == []  # nothing decoded
+    expected = [(p.name, r.header.split()[0].decode(), r.residues) for p in family[:4]
+                for r in parse_fasta(p.read_bytes()).records]
+    assert records == expected
+
+
+def test_cli_regions_and_records(tmp_path, family, capsys):
+    archive = tmp_path / "f.sqcl"
+    assert main(["pack", "-q", "--max-depth", "3", str(archive)] + [str(p) for p in family[:4]]) == 0
+    capsys.readouterr()
+    assert main(["get", str(archive), "g03.fa:g03_c1:61-70", "g01.fa:#2:1-3"]) == 0
+    out = capsys.readouterr().out
+    seq3, seq1 = _letters(family[3].read_bytes(), 0), _letters(family[1].read_bytes(), 1)
+    assert out == f">g03_c1:61-70\n{seq3[60:70].decode()}\n>g01_c2:1-3\n{seq1[:3].decode()}\n"
+    assert main(["list", "--records", str(archive)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 1 + 8 and listing[1].split() == ["g00.fa", "g00_c1", str(len(_letters(
+        family[0].read_bytes(), 0)))]
+    assert main(["get", str(archive), "g03.fa:g03_c1:1-999999"]) == 1
+    assert "past the record's end" in capsys.readouterr().err
+
+
+def test_index_round_trips_its_fields(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    data = CollectionIndex(c.members, 2).to_bytes()
+    again = CollectionIndex.from_bytes(data, 0, None, 2).members
+    assert again == c.members
