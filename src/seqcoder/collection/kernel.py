@@ -42,6 +42,8 @@ M32 = 0xFFFFFFFF
 _REGION = 8192
 F_LEN, F_EVENT, F_SNP, F_LIT, F_DELTA, F_FLAGS = range(6)
 N_PROBS = 6 * _REGION
+#: the literal search prefetches the head slots of the k-mer this many positions ahead
+_AHEAD = 4
 
 #: ``prm`` of the encoder: 0 k, 1 step, 2 head-table bits, 3 candidates per strand,
 #: 4 shortest new match, 5 bases that must agree after an indel, 6 largest indel tried,
@@ -389,20 +391,38 @@ def _better_diagonal(S, i, T, lim, cur_q, cur_d, cur, prm, head, chain, ctag):
     n = S.shape[0]
     k = prm[0]
     step = prm[1]
+    hbits = prm[2]
     best = 4 * cur + 160  # a switch costs about a far jump: it must pay for itself
     best_q = -1
     best_d = 1
-    for o in range(step):
-        j = i + o
-        if j + k > n:
-            break
-        x = 0
-        xr = 0
+    # the k-mers of every offset first, their head slots prefetched, so that the table's cache
+    # misses overlap instead of following one another
+    kmask = (1 << (2 * k)) - 1
+    rshift = 2 * (k - 1)
+    xs = np.empty(step, dtype=np.int64)
+    xrs = np.empty(step, dtype=np.int64)
+    count = 0
+    x = 0
+    xr = 0
+    if i + k <= n:
         for t in range(k):
-            c = int(S[j + t])
+            c = int(S[i + t])
             x = (x << 2) | c
             xr = xr | ((3 - c) << (2 * t))
-        run, q, d = _best_candidate(S, i, T, lim, x, xr, o, prm, head, chain, ctag, 4 * cur + 256, best,
+    for o in range(step):
+        if i + o + k > n:
+            break
+        if o > 0:
+            c = int(S[i + o + k - 1])
+            x = ((x << 2) | c) & kmask
+            xr = (xr >> 2) | ((3 - c) << rshift)
+        xs[o] = x
+        xrs[o] = xr
+        prefetch(head, _hash(x, hbits))
+        prefetch(head, _hash(xr, hbits))
+        count += 1
+    for o in range(count):
+        run, q, d = _best_candidate(S, i, T, lim, xs[o], xrs[o], o, prm, head, chain, ctag, 4 * cur + 256, best,
                                     cur_q, cur_d)
         if q >= 0:
             best = run
@@ -431,6 +451,7 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
     kmask = (1 << (2 * k)) - 1
     rshift = 2 * (k - 1)
     step = prm[1]
+    hbits = prm[2]
     st = np.zeros(4, dtype=np.int64)
     st[1] = M32
     nlit = 0
@@ -520,6 +541,13 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + t])
                 x = (x << 2) | c
                 xr = xr | ((3 - c) << (2 * t))
+        xa = x  # the k-mer at j + _AHEAD, rolled alongside
+        xra = xr
+        if j + k + _AHEAD <= n:
+            for t in range(_AHEAD):
+                c = int(S[j + k + t])
+                xa = ((xa << 2) | c) & kmask
+                xra = (xra >> 2) | ((3 - c) << rshift)
         while j < n:
             # the index holds every k-mer that ends before S[j]
             if base + j - k >= inserted + step:
@@ -571,6 +599,12 @@ def encode_member(S, T, base, prm, head, chain, ctag, log, P, buf, lits, stats):
                 c = int(S[j + k - 1])
                 x = ((x << 2) | c) & kmask
                 xr = (xr >> 2) | ((3 - c) << rshift)
+            if j + k + _AHEAD <= n:  # the k-mer _AHEAD positions on: its head slots start loading
+                c = int(S[j + k + _AHEAD - 1])
+                xa = ((xa << 2) | c) & kmask
+                xra = (xra >> 2) | ((3 - c) << rshift)
+                prefetch(head, _hash(xa, hbits))
+                prefetch(head, _hash(xra, hbits))
         n_lit = j - start
         b0 = st[3]
         _code_nlit(False, st, buf, P, first, n_lit)
