@@ -1,6 +1,6 @@
 """Cost of planning a batch (one process, one core): clustering the sketches, and ordering each
-group by its tree, measured separately in CPU seconds, with the sketch memory. For
-docs/SCALING.md.
+group by its tree, measured separately in CPU seconds, with the sketch memory (docs/batch.md,
+"Toward a million genomes").
 
     python benchmarks/batch_plan.py ../shared/data/collections ../shared/data/genomes \
         --json benchmarks/results/batch_plan.json

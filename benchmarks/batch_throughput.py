@@ -1,7 +1,7 @@
 """Per-core throughput of the two batch steps, in one process (one core): sketching
 (read + decompress + parse + hash) and packing one group (Collection.create, then decoding
 every member to verify it), in wall-clock and CPU seconds (the machine is shared, so CPU
-seconds are the per-core figure). The numbers behind docs/SCALING.md.
+seconds are the per-core figure). (docs/batch.md: not current since the collection coder changed).
 
     python benchmarks/batch_throughput.py ../shared/data/collections/escherichia_coli_49 \
         --json benchmarks/results/batch_throughput.json

@@ -52,6 +52,10 @@ def test_batch_groups_families_and_gives_every_genome_back(genomes, client, tmp_
     assert main(["list", str(out)]) == 0
     listing = capsys.readouterr().out
     assert f"{len(made)} genomes in 3 groups" in listing and "alpha_00.fna" in listing
+    assert main(["test", "-v", str(out)]) == 0  # the catalog against every archive, decoded
+    assert capsys.readouterr().out == f"{out}: OK ({len(made)} genomes in 3 archives)\n"
+    (out / "catalog.sqlite").rename(out / "moved.sqlite")
+    assert main(["test", str(out)]) == 1 and str(out) in capsys.readouterr().err
 
 
 def test_archive_bytes_do_not_depend_on_workers_or_task_order(genomes, client, tmp_path):

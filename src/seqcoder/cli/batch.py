@@ -1,5 +1,5 @@
-"""Batches: ``seqcoder batch`` (Dask is imported only when one runs), and what ``list`` and
-``get`` do with a batch directory (they read its SQLite catalog and archives)."""
+"""Batches: ``seqcoder batch`` (Dask is imported only when one runs), and what ``list``,
+``test`` and ``get`` do with a batch directory (they read its SQLite catalog and archives)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- the shared verbs (seqcoder list / get of a batch directory) ---------------------------------
+# --- the shared verbs (seqcoder list / test / get of a batch directory) --------------------------
 
 def list_report(path: str) -> dict[str, Any]:
     from ..batch import list_directory
@@ -80,6 +80,17 @@ def print_list(r: dict[str, Any]) -> None:
     print(f"  {'genome':<48} {'group':>5} {'cluster':>7} {'bytes':>12}  archive")
     for g in r["genome_list"]:
         print(f"  {g['name']:<48} {g['group']:>5} {g['cluster']:>7} {g['original_bytes']:>12}  {g['archive']}")
+
+
+def test(path: str, args: argparse.Namespace) -> str:
+    """The catalog against the archives, every member decoded (``batch.check_directory``)."""
+    from ..batch import Catalog, check_directory
+
+    problems = check_directory(path)
+    if problems:
+        raise CliError(f"{path}: " + "; ".join(problems))
+    with Catalog(path) as catalog:
+        return f"{len(catalog.genomes())} genomes in {len(catalog.groups())} archives"
 
 
 def get(args: argparse.Namespace) -> int:
