@@ -63,9 +63,9 @@ def _access(archive: Path, work: Path) -> dict:
             c.decoding_cost(m.name)
         target.unlink()
     middle = c.members[picks["middle"]]
-    rid, letters = max(middle.record_table, key=lambda r: r[1])
-    start = max(1, letters // 2)
-    region = f"{middle.name}:{rid}:{start}-{start + 9_999}"
+    number, (_, letters) = max(enumerate(middle.record_table), key=lambda r: r[1][1])
+    start = max(1, letters // 2 - 5_000)
+    region = f"{middle.name}:#{number + 1}:{start}-{min(letters, start + 9_999)}"  # ids may repeat: by number
     out["region_10kb"] = _run(SEQCODER + ["get", "-T", "1", str(archive), region])
     out["region_10kb"]["region"] = region
     return out

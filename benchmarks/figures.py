@@ -103,14 +103,33 @@ def collections() -> tuple[str, list[str]]:
     return markdown(_json("collections.json")).rstrip("\n"), ["collections.json"]
 
 
-def max_refs() -> tuple[str, list[str]]:
-    lines = ["| set | references | archive bytes | × all earlier | get of the last member, s |",
-             "|---|---|---:|---:|---:|"]
-    for r in _json("collection_refs.json")["rows"]:
-        refs = "every earlier member" if r["max_refs"] == 0 else f"first {r['max_refs']} + pool"
-        lines.append(f"| {r['set']} | {refs} | {r['archive_bytes']:,} | {r['vs_all_earlier']:.3f} | "
+def max_depth() -> tuple[str, list[str]]:
+    """What the bound on a member's chain of parents costs, against the longest chain."""
+    lines = ["| set | `--max-depth` | archive bytes | × depth 255 | get of the last member: members, literal "
+             "bases decoded | s |", "|---|---:|---:|---:|---|---:|"]
+    for r in _json("collection_depth.json")["rows"]:
+        lines.append(f"| {r['set']} | {r['max_depth']} | {r['archive_bytes']:,} | {r['vs_first']:.3f} | "
+                     f"{r['get_last_decodes_members']}, {r['get_last_decodes_literal_bases']:,} | "
                      f"{r['get_last_s']:.2f} |")
-    return "\n".join(lines), ["collection_refs.json"]
+    return "\n".join(lines), ["collection_depth.json"]
+
+
+def collection_scale() -> tuple[str, list[str]]:
+    """seqcoder pack against MBGC on the first n genomes of the simulated 1,000, in one run."""
+    d = _json("collection_scale.json")
+    rows = {(r["tool"], r["genomes"]): r for r in d["rows"]}
+    lines = ["| genomes | MBGC -m 3 bytes | seqcoder bytes | × MBGC | pack MB/s (MBGC, seqcoder) | "
+             "unpack MB/s (MBGC, seqcoder) | seqcoder pack peak RSS, MB | get first / middle / last, s | "
+             "10 kb region, s |", "|---:|---:|---:|---:|---|---|---:|---|---:|"]
+    for n in d["sizes"]:
+        m, q = rows[("MBGC -m 3", n)], rows[("seqcoder pack", n)]
+        ok = "" if m["round_trip"] and q["round_trip"] else " (a round trip FAILED)"
+        gets = " / ".join(f"{q[f'get_{k}']['s']:.2f}" for k in ("first", "middle", "last"))
+        lines.append(f"| {n:,} | {m['archive_bytes']:,} | {q['archive_bytes']:,} | "
+                     f"{q['archive_bytes'] / m['archive_bytes']:.3f}{ok} | {m['pack_mb_s']:.1f}, {q['pack_mb_s']:.1f} "
+                     f"| {m['unpack_mb_s']:.1f}, {q['unpack_mb_s']:.1f} | {q['pack']['rss_mb']:,.0f} | {gets} | "
+                     f"{q['region_10kb']['s']:.2f} |")
+    return "\n".join(lines), ["collection_scale.json"]
 
 
 def collection_checks() -> tuple[str, list[str]]:
@@ -159,7 +178,7 @@ def ae_eval() -> tuple[str, list[str]]:
 
 FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "cm-levels": cm_levels, "cm-v3": cm_v3, "cm-v4": cm_v4, "cm-v5": cm_v5, "prior-gain": prior_gain,
-    "cm-speed": cm_speed, "collections": collections, "max-refs": max_refs, "collection-checks": collection_checks,
+    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval,
 }
 

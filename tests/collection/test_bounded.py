@@ -67,21 +67,27 @@ def _reads(c: Collection, monkeypatch) -> list[int]:
     return read
 
 
-def test_chains_stay_within_the_bound_and_get_reads_only_them(tmp_path, family, monkeypatch):
-    c = Collection.create(tmp_path / "f.sqcl", family, max_depth=2)
-    assert c.header.version == 2 and c.header.max_depth == 2
-    assert max(m.depth for m in c.members) == 2
-    assert any(m.parent > 0 for m in c.members)  # parents are chosen, not just the first member
+BUDGET = 130_000  #: bases a get may decode: about three of the family's members
+
+
+def test_closures_stay_within_the_budget_and_get_reads_only_them(tmp_path, family, monkeypatch):
+    c = Collection.create(tmp_path / "f.sqcl", family, decode_budget=BUDGET)
+    assert c.header.version == 2 and c.header.decode_budget == BUDGET
+    assert any(len(m.parents) > 1 for m in c.members) and any(m.parents and m.parents[0] > 0 for m in c.members)
+    sizes = []
     for i, m in enumerate(c.members):
-        assert m.parent < i and all(j < i for j in m.pool)
-        assert len(c.chain(i)) == m.depth + 1 <= 3
+        assert all(j < i for j in m.parents + m.pool)
+        closure = c.closure(i)
+        assert sum(c.members[j].bases for j in closure) <= BUDGET
+        sizes.append(len(closure))
+    assert max(sizes) >= 3  # the budget is used, not just the first member
     last = len(family) - 1
     read = _reads(c, monkeypatch)
     assert c.read(family[last].name) == family[last].read_bytes()
-    chain = c.chain(last)
-    expected = set(chain).union(*(c.members[j].pool for j in chain))
+    closure = c.closure(last)
+    expected = set(closure).union(*(c.members[j].pool for j in closure))
     assert set(read) == expected and len(read) == len(expected)  # each block once, nothing else
-    assert len(expected) < len(family)
+    assert c.decoding_cost(family[last].name) == (len(closure), sum(c.members[j].literals for j in expected))
 
 
 def test_every_member_round_trips_and_costs_less_than_alone(tmp_path, family):
@@ -93,9 +99,9 @@ def test_every_member_round_trips_and_costs_less_than_alone(tmp_path, family):
     assert all(m.size < alone / 3 for m in c.members[2:])  # a relative's copy is cheap
 
 
-def test_no_parents_at_depth_zero(tmp_path, family):
-    c = Collection.create(tmp_path / "f.sqcl", family[:5], max_depth=0)
-    assert all(m.parent == -1 and m.depth == 0 for m in c.members)
+def test_no_parents_without_a_budget(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family[:5], decode_budget=0)
+    assert all(m.parents == () for m in c.members)
     assert [d for _, d in c.iter_members()] == [p.read_bytes() for p in family[:5]]
 
 
@@ -109,18 +115,20 @@ def test_bytes_do_not_depend_on_threads(tmp_path, family):
 
 
 def test_add_keeps_the_bound_and_codes_as_pack(tmp_path, family, monkeypatch):
-    whole = Collection.create(tmp_path / "w.sqcl", family, max_depth=2)
-    part = Collection.create(tmp_path / "p.sqcl", family[:6], max_depth=2)
+    whole = Collection.create(tmp_path / "w.sqcl", family, decode_budget=BUDGET)
+    part = Collection.create(tmp_path / "p.sqcl", family[:6], decode_budget=BUDGET)
     before = part.path.read_bytes()
     part.add(family[6:10])
     part.add(family[10:])
     assert part.path.read_bytes().startswith(before)
-    assert max(m.depth for m in part.members) <= 2
-    blocks = [(m.parent, m.depth, m.pool, m.size) for m in whole.members]
-    assert [(m.parent, m.depth, m.pool, m.size) for m in part.members] == blocks  # resumed exactly
+    blocks = [(m.parents, m.pool, m.size) for m in whole.members]
+    assert [(m.parents, m.pool, m.size) for m in part.members] == blocks  # resumed exactly
+    for i in range(len(family)):
+        assert sum(part.members[j].bases for j in part.closure(i)) <= BUDGET
     read = _reads(part, monkeypatch)
     assert part.read(family[-1].name) == family[-1].read_bytes()
-    assert len(set(read)) <= 3 + len(set().union(*(part.members[j].pool for j in part.chain(len(family) - 1))))
+    closure = part.closure(len(family) - 1)
+    assert set(read) == set(closure).union(*(part.members[j].pool for j in closure))
 
 
 def _letters(data: bytes, record: int) -> bytes:
@@ -170,7 +178,7 @@ def test_records_come_from_the_index(tmp_path, family, monkeypatch):
 
 def test_cli_regions_and_records(tmp_path, family, capsys):
     archive = tmp_path / "f.sqcl"
-    assert main(["pack", "-q", "--max-depth", "3", str(archive)] + [str(p) for p in family[:4]]) == 0
+    assert main(["pack", "-q", "--decode-budget", "100k", str(archive)] + [str(p) for p in family[:4]]) == 0
     capsys.readouterr()
     assert main(["get", str(archive), "g03.fa:g03_c1:61-70", "g01.fa:#2:1-3"]) == 0
     out = capsys.readouterr().out

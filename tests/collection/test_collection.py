@@ -88,12 +88,13 @@ def test_member_index_reads_without_decoding(tmp_path, files, genomes):
     assert c.entry("messy.fa").records == 2
 
 
-@pytest.mark.parametrize("max_depth", [0, 1, 2])
-def test_bounded_chains_round_trip(tmp_path, files, genomes, max_depth):
-    c = Collection.create(tmp_path / "set.sqcl", files, max_depth=max_depth)
+@pytest.mark.parametrize("budget", [0, 70_000, 10**9])
+def test_bounded_closures_round_trip(tmp_path, files, genomes, budget):
+    c = Collection.create(tmp_path / "set.sqcl", files, decode_budget=budget)
     assert c.read("g4.fa") == genomes["g4.fa"]
-    assert max(m.depth for m in c.members) == max_depth  # related genomes use every level allowed
-    assert all(len(c.chain(i)) <= max_depth + 1 for i in range(len(c.members)))
+    for i in range(len(c.members)):
+        closure = c.closure(i)
+        assert len(closure) == 1 or sum(c.members[j].bases for j in closure) <= budget
     assert dict((e.name, d) for e, d in c.iter_members()) == genomes
 
 

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, add_level_flags, add_threads_flag, check_output, progress, safe_name, threads, \
-    write_bytes, write_members
+from .common import CliError, add_level_flags, add_threads_flag, base_count, check_output, progress, safe_name, \
+    threads, write_bytes, write_members
 
 #: help of -T where threads only speed up decoding
 DECODE_THREADS = "literal sections decode ahead of the copies; the output does not depend on it"
@@ -31,9 +31,9 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("pack", help="pack many genomes into one collection archive")
     _input_options(p)
     add_level_flags(p)
-    p.add_argument("--max-depth", type=int, default=None, metavar="D",
-                   help="longest chain of parents a member is coded against: a get decodes at most D+1 "
-                        "members and the pooled literals they copy (default %(default)s: see README)")
+    p.add_argument("--decode-budget", type=base_count, default=None, metavar="BASES",
+                   help="most bases a get of one member decodes (its parents, theirs ...; e.g. 64M, the "
+                        "default; 0: no parents, only the pool of earlier members' new sequence)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite ARCHIVE")
     p.set_defaults(run=_cmd_pack)
 
@@ -72,7 +72,7 @@ def _summary(quiet: bool, verb: str, archive: str, members: int, bytes_in: int, 
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from ..collection import DEFAULT_MAX_DEPTH, Collection
+    from ..collection import DEFAULT_DECODE_BUDGET, Collection
     from ..levels import DEFAULT_LEVEL, check_level
 
     paths = _input_paths(args)
@@ -81,9 +81,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         raise CliError(f"{args.archive}: already exists; use -f to overwrite (or add to append)")
     if os.path.abspath(args.archive) in {os.path.abspath(p) for p in paths}:
         raise CliError(f"{args.archive}: is also an input")
-    max_depth = DEFAULT_MAX_DEPTH if args.max_depth is None else args.max_depth
+    budget = DEFAULT_DECODE_BUDGET if args.decode_budget is None else args.decode_budget
     with progress(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
-        c = Collection.create(args.archive, paths, level=level, max_depth=max_depth, threads=threads(args.threads),
+        c = Collection.create(args.archive, paths, level=level, decode_budget=budget, threads=threads(args.threads),
                               strict=args.strict, progress=lambda _n: bar.update(1))
     _summary(args.quiet, "packed", args.archive, len(c.members), sum(m.original_size for m in c.members),
              c.archive_size)
@@ -153,7 +153,8 @@ def info_report(path: str) -> dict[str, Any]:
 
 def print_info(r: dict[str, Any]) -> None:
     print(r["file"])
-    bound = (f"max depth {r['max_depth']}" if r["format_version"] >= 2 else f"max refs {r['max_refs'] or 'all'}")
+    bound = (f"decode budget {r['decode_budget_bases']} bases" if r["format_version"] >= 2
+             else f"max refs {r['max_refs'] or 'all'}")
     print(f"  collection format version {r['format_version']}, level {r['level']}, {bound}, "
           f"{r['archive_bytes']} bytes")
     s = r["section_bytes"]
@@ -164,10 +165,9 @@ def print_info(r: dict[str, Any]) -> None:
 
 
 def _refs(m: dict[str, Any]) -> str:
-    if "parent" not in m:
+    if "parents" not in m:
         return f"refs {m['references']}"
-    parent = "none" if m["parent"] is None else m["parent"]
-    return f"parent {parent} (depth {m['depth']}), pool {len(m['pool'])} members"
+    return f"parents {', '.join(m['parents']) or 'none'}, pool {len(m['pool'])} members"
 
 
 def test(path: str, args: argparse.Namespace) -> str:

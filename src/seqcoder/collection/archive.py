@@ -31,13 +31,14 @@ from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_chained,
                     encode_member, encode_raw, finish_member, is_reference, member_literals, record_id,
                     record_table)
-from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
+from .format import (KIND_FASTA, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
                      decode_member_block, encode_member_block, encode_trailer, read_index)
 from .references import ParentChooser
 
-#: the longest chain of parents a member may have: ``get`` decodes at most this many members
-#: besides the one asked for, plus the pooled literals they copy (README, "Collections")
-DEFAULT_MAX_DEPTH = 8
+#: the most bases a ``get`` of one member decodes: its closure of parents (each member is coded
+#: against the pool and a few earlier members chosen for it) stays within this; plus the pooled
+#: literals they copy (docs/collections.md: what the bound costs)
+DEFAULT_DECODE_BUDGET = 64_000_000
 Progress = Callable[[int], None]
 _EMPTY = np.zeros(0, dtype=np.uint8)
 
@@ -103,20 +104,20 @@ class Collection:
 
     @classmethod
     def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
-               max_depth: int = DEFAULT_MAX_DEPTH, threads: int = 1, strict: bool = False,
+               decode_budget: int = DEFAULT_DECODE_BUDGET, threads: int = 1, strict: bool = False,
                progress: Progress | None = None, force: bool = True) -> Collection:
         """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically.
-        ``max_depth``: the longest chain of parents a member may have (0: none, every member
-        is coded against the pool alone)."""
+        ``decode_budget``: the most bases a ``get`` of one member decodes (0: no parents, every
+        member is coded against the pool alone)."""
         check_level(level)
-        if not 0 <= max_depth <= MAX_DEPTH:
-            raise SeqcoderError(f"max depth must be 0..{MAX_DEPTH}, got {max_depth}")
+        if decode_budget < 0:
+            raise SeqcoderError(f"the decode budget must be >= 0, got {decode_budget}")
         names = [member_name(p) for p in inputs]
         _check_names(names)
         target = Path(path)
         if target.exists() and not force:
             raise SeqcoderError(f"{target} exists (use -f to overwrite)")
-        header = CollectionHeader(level, max_depth, tuple(int(v) for v in LEVELS[level][1].array()), VERSION)
+        header = CollectionHeader(level, decode_budget, tuple(int(v) for v in LEVELS[level][1].array()), VERSION)
 
         def write(sink: BinaryIO) -> None:
             head = header.to_bytes()
@@ -193,30 +194,33 @@ class Collection:
         except KeyError:
             raise SeqcoderError(f"{self.path}: no member named {name!r}") from None
 
-    def chain(self, number: int) -> list[int]:
-        """Member ``number`` and its parents, nearest first (version 2; version 1: every
-        member before it)."""
+    def closure(self, number: int) -> list[int]:
+        """Member ``number``, its parents, their parents ...: what decoding it decodes, in
+        archive order (version 2; version 1: every member up to it)."""
         if self.header.version == 1:
-            return list(range(number, -1, -1))
-        out = [number]
-        while self.members[out[-1]].parent >= 0:
-            out.append(self.members[out[-1]].parent)
-        return out
+            return list(range(number + 1))
+        seen, todo = {number}, [number]
+        while todo:
+            for p in self.members[todo.pop()].parents:
+                if p not in seen:
+                    seen.add(p)
+                    todo.append(p)
+        return sorted(seen)
 
     def decoding_cost(self, name: str) -> tuple[int, int]:
         """What getting member ``name`` decodes: (members whose tokens are replayed, literal
-        bases decoded). Bounded by the archive's ``max_depth`` (version 2), whatever its size."""
+        bases decoded). Bounded by the archive's decode budget (version 2), whatever its size."""
         number = self._by_name[self.entry(name).name]
         if self.header.version == 1:
             return number + 1, int(self._pool_starts[number + 1])
-        chain = self.chain(number)
-        needed = set(chain).union(*(self.members[c].pool for c in chain))
-        return len(chain), sum(self.members[j].literals for j in needed)
+        closure = self.closure(number)
+        needed = set(closure).union(*(self.members[c].pool for c in closure))
+        return len(closure), sum(self.members[j].literals for j in needed)
 
     def iter_members(self, names: Iterable[str] | None = None, threads: int = 1
                      ) -> Iterator[tuple[MemberEntry, bytes]]:
         """Decode the named members (all when None) in archive order, each verified against its
-        SHA-256. In a version-2 archive a named member decodes only its chain of parents and the
+        SHA-256. In a version-2 archive a named member decodes only its closure of parents and the
         pooled literals they copy; all members decode in one pass. With ``threads`` > 1,
         literal sections are decoded on other threads (same output)."""
         if names is not None:
@@ -251,7 +255,7 @@ class Collection:
         codes of members that later members need as parents wait in a scratch file."""
         children = np.zeros(len(self.members) + 1, dtype=np.int64)
         for m in self.members:
-            children[m.parent] += 1
+            children[list(m.parents)] += 1
         ref = ReferenceText(None)
         ref.reserve(int(self._pool_starts[-1]) + 2 * max((m.bases for m in self.members), default=0))
         last = len(self.members) - 1
@@ -261,22 +265,22 @@ class Collection:
                 codes = None
                 if entry.kind == KIND_FASTA:
                     assert literals is not None
-                    parent = store.get(entry.parent) if entry.parent >= 0 else _EMPTY
-                    codes = ref.decode(entry.bases, sections[1], literals, False, f"member {entry.name!r}", parent)
+                    parents = _joined(store.get(p) for p in entry.parents)
+                    codes = ref.decode(entry.bases, sections[1], literals, False, f"member {entry.name!r}", parents)
                     if children[number]:
                         store.put(number, codes)
                 yield entry, finish_member(entry, sections, codes)
 
     def _decode_one(self, number: int, threads: int = 1) -> bytes:
-        """One member of a version-2 archive: its chain of parents from the root down, each
-        over the pool sections it reads (the rest of the pool is never decoded)."""
+        """One member of a version-2 archive: its closure of parents in archive order, each over
+        the pool sections it reads (the rest of the pool is never decoded)."""
         entry = self.members[number]
         with open(self.path, "rb") as f:
             sections = self._read_block(f, entry)
             if entry.kind != KIND_FASTA:
                 return finish_member(entry, sections, None)
-            chain = self.chain(number)
-            needed = sorted(set(chain).union(*(self.members[c].pool for c in chain)))
+            closure = self.closure(number)
+            needed = sorted(set(closure).union(*(self.members[c].pool for c in closure)))
             blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in needed}
         pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         try:
@@ -287,14 +291,16 @@ class Collection:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
         ref = ReferenceText(None)
-        ref.reserve(int(self._pool_starts[number]) + sum(self.members[c].bases for c in chain[:2]))
-        codes = _EMPTY
-        for c in reversed(chain):
+        ref.reserve(int(self._pool_starts[number]) + 2 * sum(self.members[c].bases for c in closure))
+        decoded: dict[int, np.ndarray] = {}
+        for c in closure:
             member = self.members[c]
             for j in member.pool:
                 ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals[j]
             ref.end = int(self._pool_starts[c])
-            codes = ref.decode(member.bases, blocks[c][1], literals[c], False, f"member {member.name!r}", codes)
+            parents = _joined(decoded[p] for p in member.parents)
+            decoded[c] = ref.decode(member.bases, blocks[c][1], literals[c], False, f"member {member.name!r}", parents)
+        codes = decoded[number]
         return finish_member(entry, sections, codes)
 
     def read(self, name: str, threads: int = 1) -> bytes:
@@ -355,6 +361,13 @@ class Collection:
 def _find_record(parsed: ParsedFasta, name: str, record: str) -> RecordSpan:
     """A record by its id, its whole header or ``#N`` (:func:`seqcoder.io.fasta.select_record`)."""
     return parsed.records[select_record([r.header for r in parsed.records], record, name)]
+
+
+def _joined(parents: Iterable[np.ndarray]) -> np.ndarray:
+    """The parents' codes as they lie in a member's text: the best parent last, next to the
+    member (FORMAT.md 14.3)."""
+    codes = list(parents)
+    return np.concatenate(codes[::-1]) if codes else _EMPTY
 
 
 class _Ahead:
@@ -454,7 +467,8 @@ class _Encoder:
     def __init__(self, header: CollectionHeader, scratch_dir: Path):
         self.header = header
         self.ref = ReferenceText(_params(header))
-        self.chooser = ParentChooser(header.max_depth)
+        params = _params(header)
+        self.chooser = ParentChooser(header.decode_budget, params.parents, params.parent_bases)
         self.store = _CodeStore(scratch_dir)
         self.pool_starts: list[int] = [0]
 
@@ -483,9 +497,8 @@ class _Encoder:
         if codes is None or sk is None:
             self.chooser.record_raw()
         else:
-            self.chooser.record(entry.parent, sk)
-            if entry.depth < self.header.max_depth:
-                self.store.put(number, codes)
+            self.chooser.record(entry.parents, sk, entry.bases)
+            self.store.put(number, codes)
         self.pool_starts.append(self.pool_starts[-1] + entry.literals)
 
     def write(self, sink: BinaryIO, offset: int, existing: list[MemberEntry],
@@ -516,11 +529,10 @@ class _Encoder:
                     member = encode_raw(name, data, self.header.level)
                 else:
                     assert sk is not None
-                    parent = self.chooser.choose(sk)
-                    depth = 0 if parent < 0 else self.chooser.depths[parent] + 1
-                    parent_codes = self.store.get(parent) if parent >= 0 else _EMPTY
-                    member = encode_chained(name, data, parsed, self.ref, self.header.level, parent, depth,
-                                            parent_codes, np.array(self.pool_starts, dtype=np.int64))
+                    parents = self.chooser.choose(sk, parsed.codes.shape[0])
+                    member = encode_chained(name, data, parsed, self.ref, self.header.level, parents,
+                                            _joined(self.store.get(p) for p in parents),
+                                            np.array(self.pool_starts, dtype=np.int64))
                 self._record(number, member.entry, None if parsed is None else parsed.codes, sk)
                 block = encode_member_block(member.sections)
                 member.entry.offset = offset

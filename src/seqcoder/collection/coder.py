@@ -49,14 +49,16 @@ class MatchParams:
     switch: int = 128  #: after a SNP whose next run is shorter than this, look for a clearly longer diagonal
     margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
     parent_step: int = 8  #: a parent's codes are indexed every parent_step-th position (version 2)
+    parents: int = 32  #: most parents a member has (version 2) ...
+    parent_bases: int = 20_000_000  #: ... and most bases they hold together
 
     def array(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.int64)
 
     @classmethod
     def from_tuple(cls, values: tuple[int, ...]) -> MatchParams:
-        if len(values) == kernel.N_PRM - 1:  # a version-1 header: no parents
-            values = values + (values[1],)  # (parent_step = step: unused by version 1)
+        if len(values) == kernel.N_PRM - 3:  # a version-1 header: no parents
+            values = values + (values[1], 0, 0)
         if len(values) != kernel.N_PRM:
             raise FormatError(f"expected {kernel.N_PRM} match parameters, got {len(values)}")
         p = cls(*values)
@@ -64,7 +66,8 @@ class MatchParams:
                 and p.min_match >= p.k and 1 <= p.snp_min <= 64 and p.max_indel <= 64 and p.cap >= p.min_match
                 and 1 <= p.window <= 64 and 0 <= p.window_mis < p.window and 0 <= p.switch <= 1 << 16
                 and (p.margin == 0 or p.k <= p.margin <= 1 << 20)
-                and p.parent_step >= p.step and p.parent_step % p.step == 0 and p.parent_step <= 1 << 12):
+                and p.parent_step >= p.step and p.parent_step % p.step == 0 and p.parent_step <= 1 << 12
+                and 0 <= p.parents <= 1 << 12 and p.parent_bases >= 0):
             raise FormatError(f"match parameters out of range: {values}")
         return p
 
@@ -288,15 +291,15 @@ def pool_members(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int) -> t
     return tuple(int(j) for j in np.flatnonzero(np.cumsum(marks[:-1])))
 
 
-def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int, parent: int,
-                   depth: int, parent_codes: np.ndarray, pool_starts: np.ndarray) -> EncodedMember:
-    """Code one member of a version-2 archive against the pool and its parent's codes (``ref``
+def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int,
+                   parents: tuple[int, ...], parent_codes: np.ndarray, pool_starts: np.ndarray) -> EncodedMember:
+    """Code one member of a version-2 archive against the pool and its parents' codes (``ref``
     then holds the member's literals in its pool)."""
     pool_end = ref.end
     tokens, literals, spans = ref.encode(parsed.codes, False, parent_codes)
     lit_level = literal_level(level)
     entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
-                        len(parsed.records), int(literals.shape[0]), lit_level, 0, parent=parent, depth=depth,
+                        len(parsed.records), int(literals.shape[0]), lit_level, 0, parents=parents,
                         pool=pool_members(spans, pool_starts, pool_end), record_table=record_table(parsed))
     return EncodedMember(entry, [parsed.layout, tokens, cm_encode(literals, lit_level)])
 

@@ -37,7 +37,6 @@ TRAILER_SIZE = _TRAILER.size
 KIND_FASTA = 1  #: layout + tokens + literals
 KIND_RAW = 2  #: not nucleotide data: one zstd frame of the bytes
 _MAX_COUNT = 1 << 32  # sanity bound on decoded counts
-MAX_DEPTH = 255  #: the largest chain bound a version-2 header may give
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,7 @@ class CollectionHeader:
 
     level: int
     #: version 1: members 0..bound-1 are the references of every later member (0: all);
-    #: version 2: the longest chain of parents a member may have (what ``get`` decodes)
+    #: version 2: the most bases a ``get`` of one member decodes (its closure of parents)
     bound: int
     params: tuple[int, ...]
     version: int = VERSION
@@ -60,8 +59,8 @@ class CollectionHeader:
         return self.bound if self.version == 1 else 0
 
     @property
-    def max_depth(self) -> int:
-        """Version 2's longest chain of parents (version 1: unbounded, 0)."""
+    def decode_budget(self) -> int:
+        """Version 2's bound on the bases a ``get`` decodes (version 1: unbounded, 0)."""
         return self.bound if self.version >= 2 else 0
 
     def to_bytes(self) -> bytes:
@@ -92,8 +91,6 @@ class CollectionHeader:
             raise ChecksumError("header checksum mismatch", end, path)
         if not MIN_LEVEL <= head[5] <= MAX_LEVEL:
             raise FormatError(f"bad level {head[5]}", 5, path)
-        if head[4] >= 2 and not 0 <= bound <= MAX_DEPTH:
-            raise FormatError(f"bad chain bound {bound}", 6, path)
         return cls(head[5], bound, params, head[4]), end + 4
 
 
@@ -112,8 +109,8 @@ class MemberEntry:
     refs: int  #: version 1: its reference text is the codes of members 0 .. refs-1, in order
     offset: int = 0  #: where its block starts
     size: int = 0  #: bytes of its block
-    parent: int = -1  #: version 2: the member whose codes follow the pool in its text (-1: none)
-    depth: int = 0  #: version 2: members in its chain of parents
+    #: version 2: the members whose codes follow the pool in its text, best first (14.3)
+    parents: tuple[int, ...] = ()
     pool: tuple[int, ...] = ()  #: version 2: members whose pooled literals its copies read
     record_table: tuple[tuple[str, int], ...] = ()  #: version 2: (id, sequence letters) per record
 
@@ -188,8 +185,9 @@ def _read_v1_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
 def _v2_entry(m: MemberEntry, number: int) -> bytes:
     name = m.name.encode("utf-8")
     parts = [encode_uvarint(len(name)), name, m.sha256, bytes([m.kind, m.level])]
-    parts += [encode_uvarint(v) for v in (m.original_size, m.bases, m.literals, m.offset, m.size,
-                                          number - m.parent, m.depth, len(m.pool))]
+    parts += [encode_uvarint(v) for v in (m.original_size, m.bases, m.literals, m.offset, m.size, len(m.parents))]
+    parts += [encode_uvarint(number - j) for j in m.parents]
+    parts.append(encode_uvarint(len(m.pool)))
     prev = number
     for j in sorted(m.pool, reverse=True):  # distances down from the member, each > 0
         parts.append(encode_uvarint(prev - j))
@@ -206,15 +204,17 @@ def _read_v2_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
     name = r.raw(r.one()).decode("utf-8")
     sha = r.raw(32)
     kind, level = r.raw(2)
-    size, bases, literals, moff, msize, up, depth, npool = (int(v) for v in r.many(8))
-    parent = number - up
+    size, bases, literals, moff, msize, nparents = (int(v) for v in r.many(6))
     where = f"member {name!r}"
-    if up == 0 or parent < -1 or npool > number:
-        raise FormatError(f"{where}: bad parent or pool")
-    if parent >= 0 and (members[parent].kind != KIND_FASTA or depth != members[parent].depth + 1):
-        raise FormatError(f"{where}: parent is not a FASTA member one level up")
-    if parent < 0 and depth != 0:
-        raise FormatError(f"{where}: depth without a parent")
+    if nparents > number:
+        raise FormatError(f"{where}: more parents than members before it")
+    parents = tuple(number - int(v) for v in r.many(nparents))
+    if (len(set(parents)) != nparents
+            or any(not 0 <= p < number or members[p].kind != KIND_FASTA for p in parents)):
+        raise FormatError(f"{where}: a parent is not an earlier FASTA member")
+    npool = r.one()
+    if npool > number:
+        raise FormatError(f"{where}: bad pool")
     pool: list[int] = []
     prev = number
     for _ in range(npool):
@@ -226,7 +226,7 @@ def _read_v2_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
     if nrec > len(r.buf):
         raise FormatError(f"{where}: record count out of range")
     table = tuple((r.raw(r.one()).decode("utf-8"), r.one()) for _ in range(nrec))
-    return MemberEntry(name, size, sha, kind, bases, nrec, literals, level, 0, moff, msize, parent, depth,
+    return MemberEntry(name, size, sha, kind, bases, nrec, literals, level, 0, moff, msize, parents,
                        tuple(sorted(pool)), table)
 
 

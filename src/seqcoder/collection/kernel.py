@@ -50,9 +50,10 @@ _AHEAD = 4
 #: 7 compare cap when ranking candidates, 8 window after a mismatch, 9 mismatches allowed
 #: in that window for the mismatch to be a SNP, 10 look for a better diagonal after a SNP
 #: when the current one's run is shorter than this (0: never), 11 positions indexed at each
-#: end of a long copy (0: index every position), 12 stride of a parent's index. Named in
+#: end of a long copy (0: index every position), 12 stride of a parent's index, 13 most
+#: parents, 14 most bases of parents (the last two: encoder-side only). Named in
 #: ``coder.MatchParams``.
-N_PRM = 13
+N_PRM = 15
 
 
 # --------------------------------------------------------------------------- binary coder

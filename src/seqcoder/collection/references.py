@@ -1,13 +1,15 @@
-"""Which earlier member a new member is coded against (collection format version 2).
+"""Which earlier members a new member is coded against (collection format version 2).
 
-Every member of a version-2 archive has at most one *parent*: an earlier member whose codes
-begin its reference text (after the pool, :mod:`.coder`). Getting a member decodes its chain
-of parents, so the chain is bounded: a member is a parent only while its *depth* (the length
-of its chain) is below the archive's ``max_depth``.
+A member of a version-2 archive has a few *parents*: earlier members whose codes follow the
+pool in its reference text (:mod:`.coder`). Getting a member decodes its *closure* (itself,
+its parents, their parents, ...), so the closure is bounded: a candidate is taken only while
+the closure's bases stay within the archive's decode budget. A candidate already inside the
+closure (a parent's parent, say) costs the decoder nothing more, so it is always worth taking.
+The encoder also caps the parents' count and bases (what it indexes for each member).
 
-The parent is the earlier member that shares the most of the new member's k-mers, measured
-on FracMinHash sketches (:mod:`seqcoder.batch.sketch`'s hash; every canonical k-mer hash at
-or below a threshold, so two sketches compare exactly on the hashes below the smaller one).
+Candidates are ranked by the share of k-mers they have in common with the new member, measured
+on FracMinHash sketches (:mod:`seqcoder.batch.sketch`'s hash; every canonical k-mer hash at or
+below a threshold, so two sketches compare exactly on the hashes below the smaller one).
 Sketches live only in the encoder's memory (about ``8 * bases / SCALED`` bytes per member);
 the archive stores only the choice.
 
@@ -16,11 +18,11 @@ the archive stores only the choice.
 >>> a = rng.integers(0, 4, 300_000).astype(np.uint8)
 >>> b = a.copy(); b[::997] ^= 1
 >>> c = rng.integers(0, 4, 300_000).astype(np.uint8)
->>> chooser = ParentChooser(max_depth=4)
+>>> chooser = ParentChooser(budget=10_000_000, max_parents=4, max_parent_bases=10_000_000)
 >>> [chooser.add(x) for x in (a, c, b)]
-[-1, -1, 0]
->>> chooser.depths
-[0, 0, 1]
+[(), (), (0,)]
+>>> sorted(chooser.closures[2])
+[0, 2]
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ K = 21  #: k-mer length of the sketches
 SCALED = 1000  #: a sketch keeps the hashes below 2**64 / SCALED ...
 MIN_HASHES = 64  #: ... or, for a small genome, its MIN_HASHES smallest
 #: a candidate shares at least this Jaccard of sampled k-mers to be worth a decoded parent
-MIN_JACCARD = 0.02
+MIN_JACCARD = 0.005
+#: most members in a closure, however small they are (a get replays each one's tokens)
+MAX_CLOSURE = 64
 _U64 = np.uint64
 
 
@@ -124,49 +128,69 @@ def _shared_counts(q, q_threshold, hashes, starts, thresholds, out):
 
 
 class ParentChooser:
-    """The encoder's record of every member's sketch and depth; :meth:`add` picks a parent.
+    """The encoder's record of every member's sketch and closure; :meth:`choose` picks parents.
 
     Deterministic: the choice depends only on the members' codes and order (ties go to the
     earlier member), never on threads or timing.
     """
 
-    def __init__(self, max_depth: int):
-        self.max_depth = max_depth
-        self.depths: list[int] = []
+    def __init__(self, budget: int, max_parents: int, max_parent_bases: int):
+        self.budget = budget  #: most bases in a member's closure (what a get decodes)
+        self.max_parents = max_parents
+        self.max_parent_bases = max_parent_bases
+        self.bases: list[int] = []
+        self.closures: list[frozenset[int]] = []
+        self._closure_bases: list[int] = []
         self._hashes = np.zeros(1 << 16, dtype=np.uint64)  #: every sketch, end to end (grown by doubling)
         self._starts = [0]
         self._thresholds: list[int] = []
-        self._usable: list[bool] = []  #: depth below max_depth: may be a parent
+        self._fasta: list[bool] = []
 
     @staticmethod
     def sketch(codes: np.ndarray) -> tuple[int, np.ndarray]:
         """A member's sketch (thread-safe: it may be made ahead, on another thread)."""
         return sketch(codes)
 
-    def choose(self, sk: tuple[int, np.ndarray]) -> int:
-        """The parent (-1: none) for a member of sketch ``sk`` among the members recorded so far."""
-        if not self.depths or self.max_depth == 0 or sk[1].shape[0] == 0:
-            return -1
-        counts = np.zeros(2 * len(self.depths), dtype=np.int64)
+    def choose(self, sk: tuple[int, np.ndarray], bases: int) -> tuple[int, ...]:
+        """The parents (best first) for a member of ``bases`` bases and sketch ``sk`` among the
+        members recorded so far."""
+        if not self.bases or self.max_parents == 0 or sk[1].shape[0] == 0:
+            return ()
+        counts = np.zeros(2 * len(self.bases), dtype=np.int64)
         _shared_counts(sk[1], _U64(sk[0]), self._hashes[:self._starts[-1]], np.array(self._starts, dtype=np.int64),
                        np.array(self._thresholds, dtype=np.uint64), counts)
-        shared, union = counts[0::2], np.maximum(counts[1::2], 1)
-        score = np.where(self._usable, shared / union, -1.0)
-        best = int(np.argmax(score))  # argmax: the first of equal scores, the earlier member
-        return best if score[best] >= MIN_JACCARD else -1
+        score = np.where(self._fasta, counts[0::2] / np.maximum(counts[1::2], 1), -1.0)
+        chosen: list[int] = []
+        closure: set[int] = set()
+        closure_bases = bases
+        parent_bases = 0
+        for c in np.argsort(-score, kind="stable")[:4 * self.max_parents].tolist():  # stable: earlier first
+            if score[c] < MIN_JACCARD or len(chosen) == self.max_parents:
+                break
+            extra = sum(self.bases[j] for j in self.closures[c] - closure)
+            if (closure_bases + extra > self.budget or parent_bases + self.bases[c] > self.max_parent_bases
+                    or len(closure | self.closures[c]) >= MAX_CLOSURE):
+                continue
+            chosen.append(c)
+            closure |= self.closures[c]
+            closure_bases += extra
+            parent_bases += self.bases[c]
+        return tuple(chosen)
 
-    def record(self, parent: int, sk: tuple[int, np.ndarray]) -> None:
-        """Append the member just coded, with the parent it was coded against."""
-        depth = 0 if parent < 0 else self.depths[parent] + 1
-        self._append(depth, depth < self.max_depth, sk)
+    def record(self, parents: tuple[int, ...], sk: tuple[int, np.ndarray], bases: int) -> None:
+        """Append the member just coded, with the parents it was coded against."""
+        number = len(self.bases)
+        closure = frozenset({number}.union(*(self.closures[p] for p in parents)))
+        self._append(bases, closure, True, sk)
 
     def record_raw(self) -> None:
         """Append a member that is not FASTA: never a parent."""
-        self._append(0, False, (0, np.zeros(0, dtype=np.uint64)))
+        self._append(0, frozenset({len(self.bases)}), False, (0, np.zeros(0, dtype=np.uint64)))
 
-    def _append(self, depth: int, usable: bool, sk: tuple[int, np.ndarray]) -> None:
-        self.depths.append(depth)
-        self._usable.append(usable)
+    def _append(self, bases: int, closure: frozenset[int], fasta: bool, sk: tuple[int, np.ndarray]) -> None:
+        self.bases.append(bases)
+        self.closures.append(closure)
+        self._fasta.append(fasta)
         end = self._starts[-1] + sk[1].shape[0]
         if end > self._hashes.shape[0]:
             grown = np.empty(max(end, 2 * self._hashes.shape[0]), dtype=np.uint64)
@@ -176,9 +200,9 @@ class ParentChooser:
         self._starts.append(end)
         self._thresholds.append(sk[0])
 
-    def add(self, codes: np.ndarray) -> int:
-        """Sketch, :meth:`choose` and :meth:`record` a member; returns its parent."""
+    def add(self, codes: np.ndarray) -> tuple[int, ...]:
+        """Sketch, :meth:`choose` and :meth:`record` a member; returns its parents."""
         sk = self.sketch(codes)
-        parent = self.choose(sk)
-        self.record(parent, sk)
-        return parent
+        parents = self.choose(sk, codes.shape[0])
+        self.record(parents, sk, codes.shape[0])
+        return parents

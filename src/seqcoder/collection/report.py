@@ -35,7 +35,7 @@ class CollectionInfo:
         report: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION, "file": str(c.path), "kind": "collection",
             "format_version": c.header.version, "level": c.header.level, "max_refs": c.header.max_refs,
-            "max_depth": c.header.max_depth}
+            "decode_budget_bases": c.header.decode_budget}
         if records:
             report["record_list"] = [{"member": member, "record": rid, "length": letters}
                                      for member, rid, letters in c.records()]
@@ -66,8 +66,7 @@ class CollectionInfo:
 
 def _references(c: Collection, m: Any) -> dict[str, Any]:
     """What a member is coded against: version 1's count of reference members, version 2's
-    parent, depth and pool members (by name)."""
+    parents and pool members (by name)."""
     if c.header.version == 1:
         return {"references": m.refs}
-    return {"parent": c.members[m.parent].name if m.parent >= 0 else None, "depth": m.depth,
-            "pool": [c.members[j].name for j in m.pool]}
+    return {"parents": [c.members[j].name for j in m.parents], "pool": [c.members[j].name for j in m.pool]}
