@@ -46,7 +46,8 @@ def _same(originals: dict[str, str], folder: Path, names: list[str]) -> bool:
 def _sizes_row(tool: str, n: int, input_bytes: int, archive: Path, pack: dict, unpack: dict, ok: bool) -> dict:
     return {"tool": tool, "genomes": n, "input_bytes": input_bytes, "archive_bytes": archive.stat().st_size,
             "bytes_per_genome": round(archive.stat().st_size / n, 1), "pack": pack, "unpack": unpack,
-            "pack_mb_s": round(input_bytes / 1e6 / pack["s"], 2), "unpack_mb_s": round(input_bytes / 1e6 / unpack["s"], 2),
+            "pack_mb_s": round(input_bytes / 1e6 / pack["s"], 2),
+            "unpack_mb_s": round(input_bytes / 1e6 / unpack["s"], 2),
             "round_trip": ok}
 
 
@@ -84,8 +85,10 @@ def main() -> int:
     sizes = [int(v) for v in args.sizes.split(",")]
     if max(sizes) > len(files):
         ap.error(f"{args.set} holds {len(files)} genomes")
-    originals = {member_name(f): hashlib.sha256(read_input(f)).hexdigest() for f in files[:max(sizes)]}
-    raw_bytes = {member_name(f): len(read_input(f)) for f in files[:max(sizes)]}
+    originals, raw_bytes = {}, {}
+    for f in files[:max(sizes)]:
+        data = read_input(f)
+        originals[member_name(f)], raw_bytes[member_name(f)] = hashlib.sha256(data).hexdigest(), len(data)
     level = [] if args.level is None else [f"-{args.level}"]
     load_before = os.getloadavg()[0]
     rows: list[dict] = []
@@ -103,7 +106,8 @@ def main() -> int:
                 out.mkdir()
                 pack = _run([args.mbgc, "c", "-I", "-m", "3", "-t", "1", str(listing), str(archive)])
                 unpack = _run([args.mbgc, "d", "-t", "1", str(archive), str(out)])
-                rows.append(_sizes_row("MBGC -m 3", n, input_bytes, archive, pack, unpack, _same(originals, out, names)))
+                ok = _same(originals, out, names)
+                rows.append(_sizes_row("MBGC -m 3", n, input_bytes, archive, pack, unpack, ok))
                 shutil.rmtree(out)
                 print(json.dumps(rows[-1]), flush=True)
             archive, out = work / "set.sqcl", work / "seqcoder-out"

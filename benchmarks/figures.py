@@ -178,7 +178,8 @@ def ae_eval() -> tuple[str, list[str]]:
 
 FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "cm-levels": cm_levels, "cm-v3": cm_v3, "cm-v4": cm_v4, "cm-v5": cm_v5, "prior-gain": prior_gain,
-    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "collection-scale": collection_scale, "collection-checks": collection_checks,
+    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth,
+    "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval,
 }
 
