@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .codecs import CODECS
-from .errors import SeqcoderError
+from .errors import SeqcoderError, error_line
 from .levels import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
 
 SUFFIX = ".sqc"
@@ -296,7 +296,7 @@ def _cmd_test(args) -> int:
             if args.verbose:
                 print(f"{name}: OK ({stats.original_size} bytes, {stats.records} records)")
         except (SeqcoderError, OSError) as exc:
-            print(f"seqcoder: {name}: {_message(exc)}", file=sys.stderr)
+            print(f"seqcoder: {error_line(exc, name)}", file=sys.stderr)
             status = 1
     return status
 
@@ -412,12 +412,6 @@ def _cmd_models(args) -> int:
     return 0
 
 
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.filename is not None:
-        return f"{exc.filename}: {exc.strerror}"
-    return str(exc)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -435,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 141
         except (SeqcoderError, OSError, ValueError) as exc:
-            print(f"seqcoder: error: {_message(exc)}", file=sys.stderr)
+            print(f"seqcoder: error: {error_line(exc)}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("seqcoder: interrupted", file=sys.stderr)

@@ -62,7 +62,13 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("add", help="append genomes to a collection archive (existing members are not re-encoded)")
     p.add_argument("archive", metavar="ARCHIVE")
     _input_options(p)
+    p.add_argument("--no-wait", action="store_true",
+                   help="fail at once if another process is writing ARCHIVE (default: wait for it)")
     p.set_defaults(run=_cmd_add)
+
+    p = sub.add_parser("repair", help="remove what an interrupted add left at the end of a collection archive")
+    p.add_argument("archive", metavar="ARCHIVE")
+    p.set_defaults(run=_cmd_repair)
 
     p = sub.add_parser("get", help="extract members (or one record of a member) from a collection archive")
     p.add_argument("archive", metavar="ARCHIVE")
@@ -132,7 +138,7 @@ def _cmd_pack(args) -> int:
     max_refs = DEFAULT_MAX_REFS if args.max_refs is None else args.max_refs
     with _bar(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
         c = Collection.create(args.archive, paths, level=level, max_refs=max_refs, threads=_threads(args.threads),
-                              strict=args.strict, progress=lambda _n: bar.update(1))
+                              strict=args.strict, progress=lambda _n: bar.update(1), on_wait=_say)
     _summary(args.quiet, "packed", args.archive, len(c.members), sum(m.original_size for m in c.members),
              c.archive_size)
     return 0
@@ -145,9 +151,23 @@ def _cmd_add(args) -> int:
     c = Collection(args.archive)
     before = len(c.members)
     with _bar(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
-        c.add(paths, threads=_threads(args.threads), strict=args.strict, progress=lambda _n: bar.update(1))
+        c.add(paths, threads=_threads(args.threads), strict=args.strict, progress=lambda _n: bar.update(1),
+              wait=not args.no_wait, on_wait=_say)
     _summary(args.quiet, "added", args.archive, len(c.members) - before,
              sum(m.original_size for m in c.members[before:]), c.archive_size)
+    return 0
+
+
+def _say(message: str) -> None:
+    print(f"seqcoder: {message}", file=sys.stderr)
+
+
+def _cmd_repair(args) -> int:
+    from .collection.recovery import repair
+
+    report = repair(args.archive, on_wait=_say)
+    state = f"cut back to its last complete state, {report.removed} bytes removed" if report.removed else "complete"
+    print(f"{args.archive}: {state} ({report.members} members)")
     return 0
 
 

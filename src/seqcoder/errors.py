@@ -49,3 +49,28 @@ class UnsafeDecodeError(SeqcoderError):
 class MissingExtraError(SeqcoderError):
     """A feature needs an optional dependency that is not installed (the message names the
     ``pip install`` that adds it)."""
+
+
+class WriteError(SeqcoderError):
+    """An output could not be written (a full disk, no permission); what was there is unchanged."""
+
+
+def error_line(exc: BaseException, path: str | None = None) -> str:
+    """The one line the CLI prints for ``exc``, naming the file once: ``path`` is put in front
+    only when the message does not name it already.
+
+    >>> error_line(FormatError("bad magic", 0, "x.sqc"), "x.sqc")
+    'x.sqc: at byte offset 0: bad magic'
+    >>> error_line(FileNotFoundError(2, "No such file or directory", "y.fa"))
+    'y.fa: No such file or directory'
+    """
+    named: str | None
+    if isinstance(exc, OSError) and exc.filename is not None:
+        text = f"{exc.filename}: {exc.strerror}"
+        named = str(exc.filename)
+    else:
+        text = str(exc) if not isinstance(exc, OSError) or not exc.strerror else exc.strerror
+        named = getattr(exc, "path", None)
+    if path is None or named == path or text.startswith(f"{path}:"):
+        return text
+    return f"{path}: {text}"

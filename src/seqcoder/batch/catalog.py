@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
 
-from ..io.atomic import default_mode
+from ..io.atomic import default_mode, fsync_directory
 from ..errors import SeqcoderError
 
 CATALOG_NAME = "catalog.sqlite"
@@ -101,6 +101,7 @@ def write_catalog(directory: str | os.PathLike, meta: dict[str, str], groups: It
             os.fsync(f.fileno())
         os.chmod(tmp, default_mode())  # mkstemp makes it private; archives follow the umask too
         os.replace(tmp, target)
+        fsync_directory(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

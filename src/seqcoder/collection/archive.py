@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,15 +22,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import FastaError, FormatError, SeqcoderError
-from ..io.atomic import write_atomically
+from ..errors import FastaError, SeqcoderError
+from ..io.atomic import as_write_error, fsync_directory, write_atomically
+from ..io.lock import exclusive, held_by_another
 from ..io.fasta import mostly_nucleotides, parse_fasta
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
                     encode_member, is_reference, member_literals)
 from .format import (KIND_FASTA, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
-                     encode_member_block, encode_trailer, read_index)
+                     encode_member_block, encode_trailer)
+from .recovery import State, cut_back, last_complete_state
 
 #: members kept whole as references; every later member copies from them and from the pool of
 #: every earlier member's literals (README, "Collections": what the bound costs)
@@ -86,25 +89,28 @@ class Collection:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         with open(self.path, "rb") as f:
-            self.header, self._header_size = CollectionHeader.read(f, str(self.path))
-            index, self._index_offset = read_index(f, str(self.path))
-        self.members: list[MemberEntry] = index.members
-        self._by_name = {m.name: i for i, m in enumerate(self.members)}
-        self._check_blocks()
+            state = self._load(f)
+            if state.leftover and not held_by_another(f):  # a running add's bytes are no news
+                warnings.warn(f"{self.path}: an add to this archive was interrupted; its {state.leftover} "
+                              f"bytes after byte {state.end} are ignored and the archive is read as it was "
+                              f"before it ({len(self.members)} members); `seqcoder repair` or the next add "
+                              "removes them", CollectionWarning, stacklevel=2)
 
-    def _check_blocks(self) -> None:
-        pos = self._header_size
-        for m in self.members:
-            if m.offset < pos or m.offset + m.size > self._index_offset:
-                raise FormatError(f"member {m.name!r}: block outside the archive's data", m.offset, str(self.path))
-            pos = m.offset + m.size
+    def _load(self, f: BinaryIO) -> State:
+        """Read the header and the last complete state (recovery.py) from the open archive."""
+        self.header, self._header_size = CollectionHeader.read(f, str(self.path))
+        state = last_complete_state(f, self._header_size, str(self.path))
+        self.members: list[MemberEntry] = state.index.members
+        self._by_name = {m.name: i for i, m in enumerate(self.members)}
+        return state
 
     # ------------------------------------------------------------------ create / add
 
     @classmethod
     def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
                max_refs: int = DEFAULT_MAX_REFS, threads: int = 1, strict: bool = False,
-               progress: Progress | None = None, force: bool = True) -> Collection:
+               progress: Progress | None = None, force: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> Collection:
         """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically."""
         check_level(level)
         names = [member_name(p) for p in inputs]
@@ -124,29 +130,44 @@ class Collection:
             index = CollectionIndex(members).to_bytes()
             sink.write(index + encode_trailer(len(index)))
 
-        write_atomically(target, write)
+        with contextlib.ExitStack() as hold:
+            if target.is_file():  # an add still writing the old file must finish first
+                held = hold.enter_context(open(target, "rb"))
+                hold.enter_context(exclusive(held, target, on_wait=on_wait))
+            write_atomically(target, write)
         return cls(target)
 
     def add(self, inputs: Sequence[str | os.PathLike], *, threads: int = 1, strict: bool = False,
-            progress: Progress | None = None) -> None:
+            progress: Progress | None = None, wait: bool = True,
+            on_wait: Callable[[str], None] | None = None) -> None:
         """Append members without re-encoding the existing ones. The bytes already in the archive
-        never change; if anything fails, the archive is cut back to exactly what it was."""
+        never change; if anything fails, the archive is cut back to exactly what it was.
+
+        Writers exclude each other (``io/lock.py``): while another process writes the archive,
+        this one waits (``on_wait`` is told why), or with ``wait=False`` raises ``LockedError``.
+        The archive is read again once the lock is held, so members another add appended in the
+        meantime are kept; bytes an interrupted add left behind are removed first."""
         names = [member_name(p) for p in inputs]
         _check_names(names, self._by_name)
-        ref = self._references(len(self.members), _params(self.header))
-        old_size = self.path.stat().st_size
-        with open(self.path, "r+b") as f:
-            try:
-                f.seek(old_size)
-                members = _write_members(f, old_size, self.header, self.members, ref,
-                                         list(zip(names, inputs)), threads, strict, progress)
-                index = CollectionIndex(self.members + members).to_bytes()
-                f.write(index + encode_trailer(len(index)))
-                f.flush()
-                os.fsync(f.fileno())
-            except BaseException:
-                f.truncate(old_size)
-                raise
+        try:
+            with open(self.path, "r+b") as f, exclusive(f, self.path, wait=wait, on_wait=on_wait):
+                cut_back(f, self._load(f))
+                _check_names(names, self._by_name)
+                ref = self._references(len(self.members), _params(self.header))
+                old_size = f.seek(0, 2)
+                try:
+                    members = _write_members(f, old_size, self.header, self.members, ref,
+                                             list(zip(names, inputs)), threads, strict, progress)
+                    index = CollectionIndex(self.members + members).to_bytes()
+                    f.write(index + encode_trailer(len(index)))
+                    f.flush()
+                    os.fsync(f.fileno())
+                except BaseException:
+                    f.truncate(old_size)
+                    raise
+            fsync_directory(self.path)
+        except OSError as exc:
+            raise as_write_error(exc, self.path, (str(self.path),)) from None
         self.__init__(self.path)  # type: ignore[misc]
 
     # ------------------------------------------------------------------ read
