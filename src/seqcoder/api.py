@@ -335,7 +335,7 @@ def _decode_block(codec: SequenceCodec, header: BlockHeader, sections: dict[Sect
             codes = codec.decode(sections, header.bases)
             if len(codes) != header.bases:
                 raise ValueError(f"codec gave {len(codes)} bases, the block holds {header.bases}")
-            data = render_fasta(codes, sections[SectionId.LAYOUT])
+            data = render_fasta(codes, sections[SectionId.LAYOUT], header.original_size)
     except FormatError as exc:
         if exc.offset is not None:
             raise
@@ -407,7 +407,7 @@ def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, 
     target = Path(dst) if dst is not None else Path(str(src) + ".sqc")
     compressor = Compressor(**options)
     with open(src, "rb") as raw:
-        source, _ = open_decompressed(raw)
+        source, _ = open_decompressed(raw, str(src))
         return write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
 
 

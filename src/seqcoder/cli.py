@@ -211,7 +211,7 @@ def _cmd_compress(args) -> int:
         raw = sys.stdin.buffer if stdin else open(name, "rb")
         try:
             size = None if stdin else os.fstat(raw.fileno()).st_size
-            source, compressed = open_decompressed(raw)
+            source, compressed = open_decompressed(raw, name)
             to_stdout = args.stdout or (stdin and not args.output)
             target = (None if to_stdout else Path(args.output) if args.output
                       else _compressed_output_name(name, compressed))

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import FastaError, SeqcoderError
+from ..errors import FastaError, FormatError, SeqcoderError
 from ..io.atomic import as_write_error, fsync_directory, write_atomically
 from ..io.lock import exclusive, held_by_another
 from ..io.fasta import mostly_nucleotides, parse_fasta
@@ -60,7 +60,7 @@ def member_name(path: str | os.PathLike) -> str:
 def read_input(path: str | os.PathLike) -> bytes:
     """The uncompressed bytes of an input file (gzip/bzip2/xz/zstd read transparently)."""
     with open(path, "rb") as raw:
-        stream, _ = open_decompressed(raw)
+        stream, _ = open_decompressed(raw, str(path))
         try:
             return stream.read()
         except (OSError, EOFError, ValueError) as exc:
@@ -102,7 +102,22 @@ class Collection:
         state = last_complete_state(f, self._header_size, str(self.path))
         self.members: list[MemberEntry] = state.index.members
         self._by_name = {m.name: i for i, m in enumerate(self.members)}
+        self._check_claims()
         return state
+
+    def _check_claims(self) -> None:
+        """The sizes the index claims fit what a member can hold and what a reader may allocate,
+        so that a small damaged index fails here, before any of it is allocated."""
+        text = 0
+        for i, m in enumerate(self.members):
+            fasta = m.kind == KIND_FASTA
+            if m.literals > m.bases or (fasta and m.bases > m.original_size) or (not fasta and m.bases):
+                raise FormatError(f"member {m.name!r}: its sizes in the index contradict each other",
+                                  m.offset, str(self.path))
+            if text + m.bases > MAX_REFERENCE_BASES - 16:
+                raise FormatError(f"member {m.name!r}: the index claims more bases than an archive can hold",
+                                  m.offset, str(self.path))
+            text += m.bases if is_reference(i, self.header.max_refs) else m.literals
 
     # ------------------------------------------------------------------ create / add
 

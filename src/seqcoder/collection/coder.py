@@ -257,9 +257,9 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
         codes = ref.decode(entry.bases, sections[1], literals, keep, what)
         if not render:
             return None
-        data = render_fasta(codes, sections[0])
+        data = render_fasta(codes, sections[0], entry.original_size)
     else:
         raise FormatError(f"{what}: unknown member kind {entry.kind}")
-    if hashlib.sha256(data).digest() != entry.sha256:
+    if len(data) != entry.original_size or hashlib.sha256(data).digest() != entry.sha256:
         raise ChecksumError(f"{what} is damaged: its SHA-256 does not match")
     return data

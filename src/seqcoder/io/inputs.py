@@ -7,8 +7,10 @@ import bz2
 import gzip
 import io
 import lzma
+import zlib
 from typing import Any, BinaryIO, cast
 
+from ..errors import FormatError
 from ..format import zstd
 
 #: magic bytes -> (format name, file suffixes)
@@ -30,19 +32,53 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
-    """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found."""
+#: what the decompressors raise on damaged data (OSError only without an errno: BadGzipFile)
+_DAMAGE = (EOFError, ValueError, zlib.error, lzma.LZMAError, zstd.DecodeError, OSError)
+
+
+class _Decompressed(io.BufferedIOBase):
+    """A decompressing reader whose every failure on damaged data is a FormatError naming the
+    input (the decompressors each raise their own kinds of exception)."""
+
+    def __init__(self, inner: Any, kind: str, path: str | None):
+        super().__init__()
+        self._inner, self._kind, self._path = inner, kind, path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.read(-1 if size is None else size)
+        except _DAMAGE as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # a real I/O error of the file, not damaged data
+            raise FormatError(f"damaged {self._kind} data ({exc})", None, self._path) from None
+
+    read1 = read
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def open_decompressed(raw: BinaryIO, path: str | None = None) -> tuple[BinaryIO, str | None]:
+    """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found.
+    Damaged compressed data is a :class:`FormatError` naming ``path``."""
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     kind = sniff_compression(buffered.peek(6)[:6])
+    inner: Any
     if kind == "gzip":
-        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered)), kind  # reads every member: bgzip works
-    if kind == "bzip2":
-        return cast(BinaryIO, bz2.BZ2File(buffered)), kind
-    if kind == "xz":
-        return cast(BinaryIO, lzma.LZMAFile(buffered)), kind
-    if kind == "zstd":
-        return zstd.stream_reader(buffered), kind
-    return cast(BinaryIO, buffered), None
+        inner = gzip.GzipFile(fileobj=buffered)  # reads every member: bgzip works
+    elif kind == "bzip2":
+        inner = bz2.BZ2File(buffered)
+    elif kind == "xz":
+        inner = lzma.LZMAFile(buffered)
+    elif kind == "zstd":
+        inner = zstd.stream_reader(buffered)
+    else:
+        return cast(BinaryIO, buffered), None
+    return cast(BinaryIO, _Decompressed(inner, kind, path)), kind
 
 
 def read_up_to(stream: BinaryIO, n: int) -> bytes:
