@@ -12,6 +12,7 @@ class FormatError(SeqcoderError):
     """The archive is not a valid seqcoder archive (bad magic, version, truncation, bad field)."""
 
     def __init__(self, message: str, offset: int | None = None, path: str | None = None):
+        self.message = message
         self.offset = offset
         self.path = path
         where = ""
@@ -20,6 +21,11 @@ class FormatError(SeqcoderError):
         if offset is not None:
             where += f"at byte offset {offset}: "
         super().__init__(where + message)
+
+
+    def naming(self, path: str) -> FormatError:
+        """The same error naming ``path`` (itself when it names a file already)."""
+        return self if self.path is not None else type(self)(self.message, self.offset, path)
 
 
 class ChecksumError(FormatError):

@@ -252,6 +252,8 @@ class Collection:
                     if render:
                         assert data is not None
                         yield entry, data
+        except FormatError as exc:
+            raise exc.naming(str(self.path)) from None
         finally:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
