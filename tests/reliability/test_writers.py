@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import subprocess
 import sys
+import threading
 import warnings
 
 import pytest
@@ -79,3 +80,17 @@ def test_reader_during_an_add_sees_the_old_archive_without_a_warning(archive, ge
             c = Collection(archive.path)
         assert [m.name for m in c.members] == ["g0.fa", "g1.fa"]
         assert c.test() == 2
+
+
+def test_pack_over_an_archive_waits_for_its_writer(archive, genomes):
+    told: list[str] = []
+    with open(archive.path, "rb") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        pack = threading.Thread(target=Collection.create, args=(archive.path, genomes[3:5]),
+                                kwargs={"on_wait": told.append})
+        pack.start()
+        pack.join(timeout=2)
+        assert pack.is_alive() and told and "waiting" in told[0]  # the old archive is still there
+        assert [m.name for m in Collection(archive.path).members] == ["g0.fa", "g1.fa"]
+    pack.join(timeout=60)
+    assert [m.name for m in Collection(archive.path).members] == ["g3.fa", "g4.fa"]
