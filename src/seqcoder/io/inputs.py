@@ -53,7 +53,7 @@ class _Decompressed(io.BufferedIOBase):
         except _DAMAGE as exc:
             if isinstance(exc, OSError) and exc.errno is not None:
                 raise  # a real I/O error of the file, not damaged data
-            raise FormatError(f"damaged {self._kind} data ({exc})", None, self._path) from None
+            raise FormatError(f"cannot read (damaged {self._kind} data: {exc})", None, self._path) from None
 
     read1 = read
 
