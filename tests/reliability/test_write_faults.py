@@ -95,3 +95,15 @@ def test_unwritable_archive(archive, genomes, monkeypatch, capsys):
     assert "Permission denied" in _one_error_line(capsys, archive.path)
     monkeypatch.undo()
     assert archive.path.read_bytes() == before
+
+
+def test_batch_catalog_onto_a_full_disk(small_disk):
+    from seqcoder.batch.catalog import GenomeRow, GroupRow, write_catalog
+
+    groups = [GroupRow(1, "group-0001-00000000.sqcl", 1, 10, 12, 9, "ab" * 32)]
+    genomes = [GenomeRow(f"g{i}-{'x' * 200}.fna", 1, groups[0].archive, f"g{i}.fna", i, 0, 12, 10, "cd" * 32,
+                         "/in/" + "y" * 200) for i in range(2000)]
+    _fill(small_disk, 8192)
+    with pytest.raises(WriteError, match="catalog.sqlite: cannot write"):
+        write_catalog(small_disk, {"level": "4"}, groups, genomes)
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]

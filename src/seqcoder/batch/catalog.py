@@ -16,8 +16,8 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import TypeVar
 
-from ..io.atomic import default_mode, fsync_directory
-from ..errors import SeqcoderError
+from ..io.atomic import as_write_error, default_mode, fsync_directory
+from ..errors import SeqcoderError, WriteError
 
 T = TypeVar("T")
 CATALOG_NAME = "catalog.sqlite"
@@ -104,8 +104,12 @@ def write_catalog(directory: str | os.PathLike, meta: dict[str, str], groups: It
         os.chmod(tmp, default_mode())  # mkstemp makes it private; archives follow the umask too
         os.replace(tmp, target)
         fsync_directory(target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.OperationalError):  # "database or disk is full", and its kin
+            raise WriteError(f"{target}: cannot write ({exc}); nothing was changed") from None
+        if isinstance(exc, OSError):
+            raise as_write_error(exc, target, (tmp,)) from None
         raise
     return target
 
