@@ -306,7 +306,7 @@ def _decode_block(codec: SequenceCodec, header: BlockHeader, sections: dict[Sect
             codes = codec.decode(sections, header.bases)
             if len(codes) != header.bases:
                 raise ValueError(f"codec gave {len(codes)} bases, the block holds {header.bases}")
-            data = render_fasta(codes, sections[SectionId.LAYOUT])
+            data = render_fasta(codes, sections[SectionId.LAYOUT], header.original_size)
     except FormatError as exc:
         if exc.offset is not None:
             raise
@@ -416,7 +416,7 @@ def compress_file(src: str | os.PathLike, dst: str | os.PathLike | None = None, 
     """Compress ``src`` to ``dst`` (default :func:`archive_name`, as the CLI), atomically."""
     compressor = Compressor(**options)
     with open(src, "rb") as raw:
-        source, compressed = open_decompressed(raw)
+        source, compressed = open_decompressed(raw, str(src))
         target = Path(dst) if dst is not None else archive_name(src, compressed)
         return write_atomically(target, lambda out: compressor.compress_stream(source, out, path=str(src)))
 

@@ -12,6 +12,7 @@ class FormatError(SeqcoderError):
     """The archive is not a valid seqcoder archive (bad magic, version, truncation, bad field)."""
 
     def __init__(self, message: str, offset: int | None = None, path: str | None = None):
+        self.message = message
         self.offset = offset
         self.path = path
         where = ""
@@ -20,6 +21,11 @@ class FormatError(SeqcoderError):
         if offset is not None:
             where += f"at byte offset {offset}: "
         super().__init__(where + message)
+
+
+    def naming(self, path: str) -> FormatError:
+        """The same error naming ``path`` (itself when it names a file already)."""
+        return self if self.path is not None else type(self)(self.message, self.offset, path)
 
 
 class ChecksumError(FormatError):
@@ -58,3 +64,28 @@ class MissingExtraError(SeqcoderError):
 class SeqcoderWarning(UserWarning):
     """Something the user should know that does not stop the work (e.g. an input that is not
     nucleotide data, stored with a general-purpose codec)."""
+
+
+class WriteError(SeqcoderError):
+    """An output could not be written (a full disk, no permission); what was there is unchanged."""
+
+
+def error_line(exc: BaseException, path: str | None = None) -> str:
+    """The one line the CLI prints for ``exc``, naming the file once: ``path`` is put in front
+    only when the message does not name it already.
+
+    >>> error_line(FormatError("bad magic", 0, "x.sqc"), "x.sqc")
+    'x.sqc: at byte offset 0: bad magic'
+    >>> error_line(FileNotFoundError(2, "No such file or directory", "y.fa"))
+    'y.fa: No such file or directory'
+    """
+    named: str | None
+    if isinstance(exc, OSError) and exc.filename is not None:
+        text = f"{exc.filename}: {exc.strerror}"
+        named = str(exc.filename)
+    else:
+        text = str(exc) if not isinstance(exc, OSError) or not exc.strerror else exc.strerror
+        named = getattr(exc, "path", None)
+    if path is None or named == path or text.startswith(f"{path}:"):
+        return text
+    return f"{path}: {text}"

@@ -14,10 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterable
+from typing import TypeVar
 
-from ..io.atomic import default_mode
-from ..errors import SeqcoderError
+from ..io.atomic import as_write_error, default_mode, fsync_directory
+from ..errors import SeqcoderError, WriteError
 
+T = TypeVar("T")
 CATALOG_NAME = "catalog.sqlite"
 SCHEMA_VERSION = 1
 
@@ -101,8 +103,13 @@ def write_catalog(directory: str | os.PathLike, meta: dict[str, str], groups: It
             os.fsync(f.fileno())
         os.chmod(tmp, default_mode())  # mkstemp makes it private; archives follow the umask too
         os.replace(tmp, target)
-    except BaseException:
+        fsync_directory(target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.OperationalError):  # "database or disk is full", and its kin
+            raise WriteError(f"{target}: cannot write ({exc}); nothing was changed") from None
+        if isinstance(exc, OSError):
+            raise as_write_error(exc, target, (tmp,)) from None
         raise
     return target
 
@@ -125,7 +132,8 @@ class Catalog:
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             self.meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.Error, ValueError) as exc:
+            self._db.close()
             raise CatalogError(f"{path}: not a batch catalog ({exc})") from None
         if self.meta.get("schema_version") != str(SCHEMA_VERSION):
             raise CatalogError(f"{path}: catalog schema version {self.meta.get('schema_version')!r}, "
@@ -143,21 +151,38 @@ class Catalog:
     _GENOME = ("SELECT g.name, g.group_id, p.archive, g.member, g.position, g.cluster, g.original_size, g.bases, "
                "g.sha256, g.source FROM genomes g JOIN groups p USING (group_id)")
 
+    def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """The rows of a query; a damaged database or a table of another shape is a CatalogError."""
+        try:
+            rows = self._db.execute(sql, args).fetchall()
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise CatalogError(f"{self.directory / CATALOG_NAME}: damaged catalog ({exc})") from None
+        return rows
+
+    def _typed(self, kind: type[T], rows: list[tuple]) -> list[T]:
+        fields = kind.__annotations__
+        for row in rows:
+            if len(row) != len(fields) or any(
+                    not isinstance(v, int if t == "int" else str) for v, t in zip(row, fields.values())):
+                raise CatalogError(f"{self.directory / CATALOG_NAME}: damaged catalog (a {kind.__name__} "
+                                   "of the wrong shape)")
+        return [kind(*row) for row in rows]
+
     def genomes(self) -> list[GenomeRow]:
         """Every genome, in archive order."""
-        return [GenomeRow(*r) for r in self._db.execute(self._GENOME + " ORDER BY g.group_id, g.position")]
+        return self._typed(GenomeRow, self._rows(self._GENOME + " ORDER BY g.group_id, g.position"))
 
     def groups(self) -> list[GroupRow]:
-        return [GroupRow(*r) for r in self._db.execute("SELECT * FROM groups ORDER BY group_id")]
+        return self._typed(GroupRow, self._rows("SELECT * FROM groups ORDER BY group_id"))
 
     def find(self, names: Iterable[str]) -> list[GenomeRow]:
         """The rows of ``names`` (in the order given); an unknown name is an error."""
         rows = []
         for name in names:
-            row = self._db.execute(self._GENOME + " WHERE g.name = ?", (name,)).fetchone()
-            if row is None:
+            found = self._typed(GenomeRow, self._rows(self._GENOME + " WHERE g.name = ?", (name,)))
+            if not found:
                 raise CatalogError(f"{self.directory}: no genome named {name!r} in the catalog")
-            rows.append(GenomeRow(*row))
+            rows.append(found[0])
         return rows
 
     def archive_path(self, row: GenomeRow | GroupRow) -> Path:

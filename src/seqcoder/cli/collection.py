@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import CliError, add_level_flags, add_threads_flag, base_count, check_output, progress, safe_name, \
-    threads, write_bytes, write_members
+    say, threads, write_bytes, write_members
 
 #: help of -T where threads only speed up decoding
 DECODE_THREADS = "literal sections decode ahead of the copies; the output does not depend on it"
@@ -39,7 +39,13 @@ def add_parsers(sub: Any) -> None:
 
     p = sub.add_parser("add", help="append genomes to a collection archive (existing members are not re-encoded)")
     _input_options(p)
+    p.add_argument("--no-wait", action="store_true",
+                   help="fail at once if another process is writing ARCHIVE (default: wait for it)")
     p.set_defaults(run=_cmd_add)
+
+    p = sub.add_parser("repair", help="remove what an interrupted add left at the end of a collection archive")
+    p.add_argument("archive", metavar="ARCHIVE")
+    p.set_defaults(run=_cmd_repair)
 
 
 def add_unpack_parser(sub: Any) -> None:
@@ -84,7 +90,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     budget = DEFAULT_DECODE_BUDGET if args.decode_budget is None else args.decode_budget
     with progress(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
         c = Collection.create(args.archive, paths, level=level, decode_budget=budget, threads=threads(args.threads),
-                              strict=args.strict, progress=lambda _n: bar.update(1))
+                              strict=args.strict, progress=lambda _n: bar.update(1), on_wait=say)
     _summary(args.quiet, "packed", args.archive, len(c.members), sum(m.original_size for m in c.members),
              c.archive_size)
     return 0
@@ -97,9 +103,19 @@ def _cmd_add(args: argparse.Namespace) -> int:
     c = Collection(args.archive)
     before = len(c.members)
     with progress(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
-        c.add(paths, threads=threads(args.threads), strict=args.strict, progress=lambda _n: bar.update(1))
+        c.add(paths, threads=threads(args.threads), strict=args.strict, progress=lambda _n: bar.update(1),
+              wait=not args.no_wait, on_wait=say)
     _summary(args.quiet, "added", args.archive, len(c.members) - before,
              sum(m.original_size for m in c.members[before:]), c.archive_size)
+    return 0
+
+
+def _cmd_repair(args: argparse.Namespace) -> int:
+    from ..collection.recovery import repair
+
+    report = repair(args.archive, on_wait=say)
+    state = f"cut back to its last complete state, {report.removed} bytes removed" if report.removed else "complete"
+    print(f"{args.archive}: {state} ({report.members} members)")
     return 0
 
 

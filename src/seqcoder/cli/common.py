@@ -137,7 +137,6 @@ def print_json(reports: list[dict[str, Any]]) -> None:
     print(json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
 
 
-def message(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.filename is not None:
-        return f"{exc.filename}: {exc.strerror}"
-    return str(exc)
+def say(text: str) -> None:
+    """A note on the terminal that is not an error (e.g. why a writer waits)."""
+    print(f"seqcoder: {text}", file=sys.stderr)

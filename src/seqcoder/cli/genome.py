@@ -96,7 +96,7 @@ def _compress_one(compressor: Any, name: str, args: argparse.Namespace) -> None:
     raw = sys.stdin.buffer if stdin else open(name, "rb")
     try:
         size = None if stdin else os.fstat(raw.fileno()).st_size
-        source, compressed = open_decompressed(raw)
+        source, compressed = open_decompressed(raw, name)
         to_stdout = args.stdout or (stdin and not args.output)
         target = None if to_stdout else Path(args.output) if args.output else archive_name(name, compressed)
         if target is None:

@@ -19,10 +19,10 @@ from types import ModuleType
 from typing import Any
 
 from .. import __version__
-from ..errors import SeqcoderError
+from ..errors import SeqcoderError, error_line
 from ..format.ids import COLLECTION_MAGIC
 from . import batch, collection, genome, tools
-from .common import CliError, add_threads_flag, message, print_json
+from .common import CliError, add_threads_flag, print_json
 
 #: what each kind of archive is handled by
 JOBS: dict[str, ModuleType] = {"genome": genome, "collection": collection, "batch": batch}
@@ -108,7 +108,7 @@ def _cmd_test(args: argparse.Namespace) -> int:
             if args.verbose:
                 print(f"{name}: OK ({what})")
         except (SeqcoderError, OSError) as exc:
-            print(f"seqcoder: {name}: {message(exc)}", file=sys.stderr)
+            print(f"seqcoder: {error_line(exc, name)}", file=sys.stderr)
             status = 1
     return status
 
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 141
         except (SeqcoderError, OSError, ValueError) as exc:
-            print(f"seqcoder: error: {message(exc)}", file=sys.stderr)
+            print(f"seqcoder: error: {error_line(exc)}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("seqcoder: interrupted", file=sys.stderr)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,17 +23,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import FormatError, SeqcoderError
-from ..io.atomic import write_atomically
+from ..errors import FormatError, SeqcoderError, SeqcoderWarning
+from ..io.atomic import as_write_error, fsync_directory, write_atomically
 from ..io.fasta import ParsedFasta, RecordSpan, parse_fasta, select_record
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_name
+from ..io.lock import exclusive, held_by_another
 from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
-from .coder import (LEVELS, EncodedMember, MatchParams, ReferenceText, decode_member, encode_chained,
-                    encode_member, encode_raw, finish_member, is_reference, member_literals, record_id,
-                    record_table)
-from .format import (KIND_FASTA, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
-                     decode_member_block, encode_member_block, encode_trailer, read_index)
+from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
+                    encode_chained, encode_member, encode_raw, finish_member, is_reference, member_literals,
+                    record_id, record_table)
+from .format import (KIND_FASTA, VERSION, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
+                     encode_member_block, encode_trailer)
+from .recovery import State, cut_back, last_complete_state
 from .references import ParentChooser
 
 #: the most bases a ``get`` of one member decodes: its closure of parents (each member is coded
@@ -55,7 +58,7 @@ def member_name(path: str | os.PathLike) -> str:
 def read_input(path: str | os.PathLike) -> bytes:
     """The uncompressed bytes of an input file (gzip/bzip2/xz/zstd read transparently)."""
     with open(path, "rb") as raw:
-        stream, _ = open_decompressed(raw)
+        stream, _ = open_decompressed(raw, str(path))
         try:
             return stream.read()
         except (OSError, EOFError, ValueError) as exc:
@@ -84,28 +87,46 @@ class Collection:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         with open(self.path, "rb") as f:
-            self.header, self._header_size = CollectionHeader.read(f, str(self.path))
-            index, self._index_offset = read_index(f, str(self.path), self.header.version)
-        self.members: list[MemberEntry] = index.members
+            state = self._load(f)
+            if state.leftover and not held_by_another(f):  # a running add's bytes are no news
+                warnings.warn(f"{self.path}: an add to this archive was interrupted; its {state.leftover} "
+                              f"bytes after byte {state.end} are ignored and the archive is read as it was "
+                              f"before it ({len(self.members)} members); `seqcoder repair` or the next add "
+                              "removes them", SeqcoderWarning, stacklevel=2)
+
+    def _load(self, f: BinaryIO) -> State:
+        """Read the header and the last complete state (recovery.py) from the open archive."""
+        self.header, self._header_size = CollectionHeader.read(f, str(self.path))
+        state = last_complete_state(f, self._header_size, str(self.path), self.header.version)
+        self.members: list[MemberEntry] = state.index.members
         self._by_name = {m.name: i for i, m in enumerate(self.members)}
-        self._check_blocks()
+        self._check_claims()
         #: where each member's literals begin in the pool (version 2), and where it ends
         self._pool_starts = np.zeros(len(self.members) + 1, dtype=np.int64)
         np.cumsum([m.literals for m in self.members], out=self._pool_starts[1:])
+        return state
 
-    def _check_blocks(self) -> None:
-        pos = self._header_size
-        for m in self.members:
-            if m.offset < pos or m.offset + m.size > self._index_offset:
-                raise FormatError(f"member {m.name!r}: block outside the archive's data", m.offset, str(self.path))
-            pos = m.offset + m.size
+    def _check_claims(self) -> None:
+        """The sizes the index claims fit what a member can hold and what a reader may allocate,
+        so that a small damaged index fails here, before any of it is allocated."""
+        text = 0
+        for i, m in enumerate(self.members):
+            fasta = m.kind == KIND_FASTA
+            if m.literals > m.bases or (fasta and m.bases > m.original_size) or (not fasta and m.bases):
+                raise FormatError(f"member {m.name!r}: its sizes in the index contradict each other",
+                                  m.offset, str(self.path))
+            if self.header.version == 1 and text + m.bases > MAX_REFERENCE_BASES - 16:
+                raise FormatError(f"member {m.name!r}: the index claims more bases than an archive can hold",
+                                  m.offset, str(self.path))
+            text += m.bases if is_reference(i, self.header.max_refs) else m.literals
 
     # ------------------------------------------------------------------ create / add
 
     @classmethod
     def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
                decode_budget: int = DEFAULT_DECODE_BUDGET, threads: int = 1, strict: bool = False,
-               progress: Progress | None = None, force: bool = True) -> Collection:
+               progress: Progress | None = None, force: bool = True,
+               on_wait: Callable[[str], None] | None = None) -> Collection:
         """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically.
         ``decode_budget``: the most bases a ``get`` of one member decodes (0: no parents, every
         member is coded against the pool alone)."""
@@ -122,31 +143,44 @@ class Collection:
         def write(sink: BinaryIO) -> None:
             head = header.to_bytes()
             sink.write(head)
-            with _Encoder(header, target.parent) as enc:
+            with _Encoder(header) as enc:
                 members = enc.write(sink, len(head), [], list(zip(names, inputs)), threads, strict, progress)
             index = CollectionIndex(members, header.version).to_bytes()
             sink.write(index + encode_trailer(len(index)))
 
-        write_atomically(target, write)
+        with contextlib.ExitStack() as hold:
+            if target.is_file():  # an add still writing the old file must finish first
+                held = hold.enter_context(open(target, "rb"))
+                hold.enter_context(exclusive(held, target, on_wait=on_wait))
+            write_atomically(target, write)
         return cls(target)
 
     def add(self, inputs: Sequence[str | os.PathLike], *, threads: int = 1, strict: bool = False,
-            progress: Progress | None = None) -> None:
+            progress: Progress | None = None, wait: bool = True,
+            on_wait: Callable[[str], None] | None = None) -> None:
         """Append members without re-encoding the existing ones. The bytes already in the archive
-        never change; if anything fails, the archive is cut back to exactly what it was."""
+        never change; if anything fails, the archive is cut back to exactly what it was.
+
+        Writers exclude each other (``io/lock.py``): while another process writes the archive,
+        this one waits (``on_wait`` is told why), or with ``wait=False`` raises ``LockedError``.
+        The archive is read again once the lock is held, so members another add appended in the
+        meantime are kept; bytes an interrupted add left behind are removed first."""
         names = [member_name(p) for p in inputs]
         _check_names(names, self._by_name)
-        old_size = self.path.stat().st_size
-        with contextlib.ExitStack() as stack:
-            if self.header.version == 1:
-                ref = self._references(len(self.members), _params(self.header))
-                enc: _Encoder | _EncoderV1 = _EncoderV1(self.header, ref)
-            else:
-                enc = stack.enter_context(_Encoder(self.header, self.path.parent))
-                enc.resume(self)
-            with open(self.path, "r+b") as f:
+        try:
+            with contextlib.ExitStack() as stack:
+                f = stack.enter_context(open(self.path, "r+b"))
+                stack.enter_context(exclusive(f, self.path, wait=wait, on_wait=on_wait))
+                cut_back(f, self._load(f))
+                _check_names(names, self._by_name)
+                if self.header.version == 1:
+                    ref = self._references(len(self.members), _params(self.header))
+                    enc: _Encoder | _EncoderV1 = _EncoderV1(self.header, ref)
+                else:
+                    enc = stack.enter_context(_Encoder(self.header))
+                    enc.resume(self)
+                old_size = f.seek(0, 2)
                 try:
-                    f.seek(old_size)
                     members = enc.write(f, old_size, self.members, list(zip(names, inputs)), threads, strict,
                                         progress)
                     index = CollectionIndex(self.members + members, self.header.version).to_bytes()
@@ -156,6 +190,9 @@ class Collection:
                 except BaseException:
                     f.truncate(old_size)
                     raise
+            fsync_directory(self.path)
+        except OSError as exc:
+            raise as_write_error(exc, self.path, (str(self.path),)) from None
         self.__init__(self.path)  # type: ignore[misc]
 
     # ------------------------------------------------------------------ read
@@ -223,6 +260,12 @@ class Collection:
         SHA-256. In a version-2 archive a named member decodes only its closure of parents and the
         pooled literals they copy; all members decode in one pass. With ``threads`` > 1,
         literal sections are decoded on other threads (same output)."""
+        try:
+            yield from self._iter_members(names, threads)
+        except FormatError as exc:
+            raise exc.naming(str(self.path)) from None
+
+    def _iter_members(self, names: Iterable[str] | None, threads: int) -> Iterator[tuple[MemberEntry, bytes]]:
         if names is not None:
             numbers = sorted({self._by_name[self.entry(n).name] for n in names})
         if self.header.version == 1:
@@ -259,7 +302,7 @@ class Collection:
         ref = ReferenceText(None)
         ref.reserve(int(self._pool_starts[-1]) + 2 * max((m.bases for m in self.members), default=0))
         last = len(self.members) - 1
-        with _Ahead(self, threads) as ahead, _CodeStore(self.path.parent) as store, open(self.path, "rb") as f:
+        with _Ahead(self, threads) as ahead, _CodeStore() as store, open(self.path, "rb") as f:
             for number, entry in enumerate(self.members):
                 sections, literals = ahead.get(f, number, last)
                 codes = None
@@ -403,11 +446,12 @@ class _Ahead:
 
 
 class _CodeStore:
-    """Codes of members kept for later use as parents, in an unnamed scratch file beside the
-    archive (so memory stays bounded however many there are; the page cache keeps them warm)."""
+    """Codes of members kept for later use as parents, in an unnamed scratch file in the
+    temporary directory (``TMPDIR``), so memory stays bounded however many there are; the page
+    cache keeps them warm. It needs about one byte per base of the members."""
 
-    def __init__(self, directory: Path):
-        self.file = tempfile.TemporaryFile(dir=directory, prefix=".seqcoder-codes-")
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile(prefix="seqcoder-codes-")
         self.where: dict[int, tuple[int, int]] = {}
         self.end = 0
         self._last: tuple[int, np.ndarray] | None = None
@@ -449,7 +493,7 @@ def _params(header: CollectionHeader) -> MatchParams:
     return MatchParams.from_tuple(header.params)
 
 
-def _load(path: str | os.PathLike, strict: bool) -> tuple[bytes, ParsedFasta | None]:
+def _read_member_input(path: str | os.PathLike, strict: bool) -> tuple[bytes, ParsedFasta | None]:
     """An input's bytes and, when it is nucleotide FASTA, its parse (None: store it raw)."""
     data = read_input(path)
     return data, parse_input(data, strict=strict, path=str(path))
@@ -464,12 +508,12 @@ class _Encoder:
     members in flight; never the members' codes themselves.
     """
 
-    def __init__(self, header: CollectionHeader, scratch_dir: Path):
+    def __init__(self, header: CollectionHeader):
         self.header = header
         self.ref = ReferenceText(_params(header))
         params = _params(header)
         self.chooser = ParentChooser(header.decode_budget, params.parents, params.parent_bases)
-        self.store = _CodeStore(scratch_dir)
+        self.store = _CodeStore()
         self.pool_starts: list[int] = [0]
 
     def __enter__(self) -> _Encoder:
@@ -511,7 +555,7 @@ class _Encoder:
         workers = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
         try:
             def load(path: str | os.PathLike) -> tuple[bytes, ParsedFasta | None, tuple[int, np.ndarray] | None]:
-                data, parsed = _load(path, strict)
+                data, parsed = _read_member_input(path, strict)
                 return data, parsed, (self.chooser.sketch(parsed.codes) if parsed is not None else None)
 
             ahead = max(1, 2 * (threads - 1))
@@ -560,7 +604,7 @@ class _EncoderV1:
               progress: Progress | None) -> list[MemberEntry]:
         written: list[MemberEntry] = []
         for name, path in inputs:
-            data, parsed = _load(path, strict)
+            data, parsed = _read_member_input(path, strict)
             number = len(existing) + len(written)
             member: EncodedMember = encode_member(name, data, number, self.ref, self.header.level,
                                                   self.header.max_refs, parsed is None)

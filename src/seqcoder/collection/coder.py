@@ -122,7 +122,11 @@ class ReferenceText:
         need = self.end + n + 16
         if need > self.T.shape[0]:
             size = max(need, self.T.shape[0] * 2)
-            grown = np.empty(size, dtype=np.uint8)
+            try:
+                grown = np.empty(size, dtype=np.uint8)
+            except MemoryError:  # only a damaged index claims that much of a decoder
+                raise FormatError(f"the archive's index claims a text of {size} bases, more than this "
+                                  "machine can hold") from None
             grown[:self.end] = self.T[:self.end]
             self.T = grown
             if self.params is not None:
@@ -327,10 +331,10 @@ def finish_member(entry: MemberEntry, sections: list[bytes], codes: np.ndarray |
     if entry.kind == KIND_RAW:
         data = zstd.decompress(sections[0], entry.original_size, what)
     elif entry.kind == KIND_FASTA and codes is not None:
-        data = render_fasta(codes, sections[0])
+        data = render_fasta(codes, sections[0], entry.original_size)
     else:
         raise FormatError(f"{what}: unknown member kind {entry.kind}")
-    if hashlib.sha256(data).digest() != entry.sha256:
+    if len(data) != entry.original_size or hashlib.sha256(data).digest() != entry.sha256:
         raise ChecksumError(f"{what} is damaged: its SHA-256 does not match")
     return data
 

@@ -237,11 +237,20 @@ def encode_trailer(index_size: int) -> bytes:
 def read_index(stream: BinaryIO, path: str | None = None, version: int = VERSION
                ) -> tuple[CollectionIndex, int]:
     """Read the index through the trailer at the end; returns it and where it starts."""
-    end = stream.seek(0, 2)
+    return read_index_at(stream, stream.seek(0, 2), path, version)
+
+
+def read_index_at(stream: BinaryIO, end: int, path: str | None = None, version: int = VERSION
+                  ) -> tuple[CollectionIndex, int]:
+    """Read the index through the trailer that ends at byte ``end`` (the end of the archive,
+    or of an earlier state when an add was interrupted: ``recovery.py``)."""
     if end < TRAILER_SIZE:
         raise FormatError("truncated archive: no trailer", end, path)
     stream.seek(end - TRAILER_SIZE)
-    size, magic = _TRAILER.unpack(stream.read(TRAILER_SIZE))
+    trailer = stream.read(TRAILER_SIZE)
+    if len(trailer) < TRAILER_SIZE:
+        raise FormatError("truncated archive: no trailer", end, path)
+    size, magic = _TRAILER.unpack(trailer)
     if magic != TRAILER_MAGIC:
         raise FormatError("no trailer at the end (truncated archive, or an interrupted add)",
                           end - TRAILER_SIZE, path)
@@ -249,7 +258,10 @@ def read_index(stream: BinaryIO, path: str | None = None, version: int = VERSION
     if start < 0:
         raise FormatError("trailer points before the start of the archive", end - TRAILER_SIZE, path)
     stream.seek(start)
-    return CollectionIndex.from_bytes(stream.read(size), start, path, version), start
+    data = stream.read(size)
+    if len(data) < size:
+        raise FormatError("truncated archive: the member index is cut short", start + len(data), path)
+    return CollectionIndex.from_bytes(data, start, path, version), start
 
 
 def encode_member_block(sections: list[bytes]) -> bytes:

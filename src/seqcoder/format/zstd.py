@@ -71,6 +71,10 @@ def decompress_bare(data: bytes, size: int, what: str, *, exact: bool = True) ->
     return out
 
 
+#: what a zstd stream raises on damaged input
+DecodeError = zstandard.ZstdError
+
+
 def stream_reader(source: BinaryIO) -> BinaryIO:
     """Read a zstd-compressed input (every frame) as uncompressed bytes."""
     return zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)

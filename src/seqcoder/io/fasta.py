@@ -606,8 +606,9 @@ def _header_lengths(L: Layout) -> tuple[np.ndarray, np.ndarray]:
     return np.diff(h_lf, prepend=-1) - 1, hs[hs != _LF]
 
 
-def _line_lengths(L: Layout, h_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(content length of every line, is it a header) from the records' modes."""
+def _line_lengths(L: Layout, h_len: np.ndarray, size: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(content length of every line, is it a header) from the records' modes; at most
+    ``size`` + 1 lines (every line but the last ends in a byte)."""
     R, mode, n_rec = L.rec_res, L.mode, int(L.rec_res.size)
     explicit = mode == 0
     W = np.where(mode >= 2, mode - 1, 1)
@@ -651,6 +652,8 @@ def _line_lengths(L: Layout, h_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         vals[xs], cnts[xs] = L.run_len, L.run_count
     vals[off + 3 + k_rec] = 0
     cnts[off + 3 + k_rec] = L.blanks
+    if size is not None and int(cnts.sum()) > size + 1:
+        raise FormatError(f"layout: {int(cnts.sum())} lines cannot fit in the {size} bytes of the block")
     return np.repeat(vals, cnts), np.repeat(kind, cnts).view(bool)
 
 
@@ -698,11 +701,13 @@ def _residue_stream(L: Layout, codes: np.ndarray) -> np.ndarray:
     return res
 
 
-def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
+def render_fasta(codes: np.ndarray, layout: bytes, size: int | None = None) -> bytes:
     """Rebuild the exact bytes :func:`parse_fasta` was given.
 
     Raises :class:`~seqcoder.errors.FormatError` when the layout is malformed or does not fit
-    ``codes``.
+    ``codes``, or (``size``: the bytes an archive says the block has) describes another size:
+    that is checked before the output is allocated, so a small layout claiming a huge file
+    fails without taking the memory.
 
     >>> p = parse_fasta(b">chr\\nACGT\\nAC\\n\\n>empty\\n")
     >>> render_fasta(p.codes, p.layout)
@@ -711,13 +716,15 @@ def render_fasta(codes: np.ndarray, layout: bytes) -> bytes:
     L = Layout.from_bytes(layout)
     _check_fields(L)
     h_len, h_content = _header_lengths(L)
-    line_len, line_hdr = _line_lengths(L, h_len)
-    cr, lf = _line_ends(L, int(line_len.size))
     res = _residue_stream(L, np.asarray(codes))
+    line_len, line_hdr = _line_lengths(L, h_len, size)
+    cr, lf = _line_ends(L, int(line_len.size))
     out_len = line_len + cr + lf
     out_start = np.zeros(line_len.size + 1, dtype=np.int64)
     np.cumsum(out_len, out=out_start[1:])
     total = int(out_start[-1])
+    if size is not None and total != size:
+        raise FormatError(f"layout describes {total} bytes, the archive {size}")
     out_start = out_start[:-1]
     out = np.empty(total, dtype=np.uint8)
     seq = ~line_hdr

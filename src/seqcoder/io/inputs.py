@@ -7,8 +7,10 @@ import bz2
 import gzip
 import io
 import lzma
+import zlib
 from typing import Any, BinaryIO, cast
 
+from ..errors import FormatError
 from ..format import zstd
 
 _igzip: Any
@@ -63,21 +65,54 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-def open_decompressed(raw: BinaryIO) -> tuple[BinaryIO, str | None]:
-    """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found."""
+#: what the decompressors raise on damaged data (OSError only without an errno: BadGzipFile)
+_DAMAGE = (EOFError, ValueError, zlib.error, lzma.LZMAError, zstd.DecodeError, OSError, _IsalError)
+
+
+class _Decompressed(io.BufferedIOBase):
+    """A decompressing reader whose every failure on damaged data is a FormatError naming the
+    input (the decompressors each raise their own kinds of exception)."""
+
+    def __init__(self, inner: Any, kind: str, path: str | None):
+        super().__init__()
+        self._inner, self._kind, self._path = inner, kind, path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.read(-1 if size is None else size)
+        except _DAMAGE as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise  # a real I/O error of the file, not damaged data
+            raise FormatError(f"cannot read (damaged {self._kind} data: {exc})", None, self._path) from None
+
+    read1 = read
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def open_decompressed(raw: BinaryIO, path: str | None = None) -> tuple[BinaryIO, str | None]:
+    """Wrap ``raw`` so that reads give uncompressed bytes; also return the format found.
+    Damaged compressed data is a :class:`FormatError` naming ``path``."""
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     kind = sniff_compression(buffered.peek(6)[:6])
-    if kind == "gzip":  # every member is read: bgzip works
-        if _igzip is not None:
-            return cast(BinaryIO, _IsalGzipFile(fileobj=buffered)), kind
-        return cast(BinaryIO, gzip.GzipFile(fileobj=buffered)), kind
-    if kind == "bzip2":
-        return cast(BinaryIO, bz2.BZ2File(buffered)), kind
-    if kind == "xz":
-        return cast(BinaryIO, lzma.LZMAFile(buffered)), kind
-    if kind == "zstd":
-        return zstd.stream_reader(buffered), kind
-    return cast(BinaryIO, buffered), None
+    inner: Any
+    if kind == "gzip":
+        # every member is read: bgzip works
+        inner = _igzip.IGzipFile(fileobj=buffered) if _igzip is not None else gzip.GzipFile(fileobj=buffered)
+    elif kind == "bzip2":
+        inner = bz2.BZ2File(buffered)
+    elif kind == "xz":
+        inner = lzma.LZMAFile(buffered)
+    elif kind == "zstd":
+        inner = zstd.stream_reader(buffered)
+    else:
+        return cast(BinaryIO, buffered), None
+    return cast(BinaryIO, _Decompressed(inner, kind, path)), kind
 
 
 def read_up_to(stream: BinaryIO, n: int) -> bytes:
@@ -91,25 +126,3 @@ def read_up_to(stream: BinaryIO, n: int) -> bytes:
         got += len(part)
     return b"".join(parts)
 
-
-if _igzip is not None:
-    class _IsalGzipFile(_igzip.IGzipFile):
-        """ISA-L's gzip reader whose damaged-stream error is an OSError, as zlib's is."""
-
-        def read(self, size: int | None = -1) -> bytes:
-            try:
-                return super().read(size)
-            except _IsalError as exc:
-                raise gzip.BadGzipFile(f"damaged gzip data ({exc})") from None
-
-        def read1(self, size: int | None = -1) -> bytes:
-            try:
-                return super().read1(size)
-            except _IsalError as exc:
-                raise gzip.BadGzipFile(f"damaged gzip data ({exc})") from None
-
-        def readinto(self, b: Any) -> int:
-            try:
-                return super().readinto(b)
-            except _IsalError as exc:
-                raise gzip.BadGzipFile(f"damaged gzip data ({exc})") from None
