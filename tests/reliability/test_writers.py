@@ -11,6 +11,7 @@ import warnings
 
 import pytest
 
+from reliability_helpers import relatives
 from seqcoder.cli import main
 from seqcoder.collection import Collection
 from seqcoder.io.lock import LockedError
@@ -94,3 +95,25 @@ def test_pack_over_an_archive_waits_for_its_writer(archive, genomes):
         assert [m.name for m in Collection(archive.path).members] == ["g0.fa", "g1.fa"]
     pack.join(timeout=60)
     assert [m.name for m in Collection(archive.path).members] == ["g3.fa", "g4.fa"]
+
+
+_SLOW_ADD = """
+import sys, time
+from seqcoder.collection import Collection
+Collection(sys.argv[1]).add(sys.argv[2:], progress=lambda _n: time.sleep(0.3))
+"""
+
+
+def test_readers_while_an_add_runs_see_the_old_or_the_new_archive(tmp_path, archive):
+    unrelated = [relatives(tmp_path / f"u{i}", 1, length=60_000, seed=10 + i, prefix=f"u{i}_")[0] for i in range(3)]
+    add = subprocess.Popen([sys.executable, "-c", _SLOW_ADD, str(archive.path)] + [str(p) for p in unrelated])
+    seen = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even a warning: the running add's bytes are no news
+        while add.poll() is None:
+            c = Collection(archive.path)
+            seen.add(len(c.members))
+            assert c.test() in (2, 5)
+    assert add.returncode == 0
+    assert Collection(archive.path).test() == 5
+    assert 2 in seen
