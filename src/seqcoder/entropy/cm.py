@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .choose import repeat_share
+from .jit import announce
 from .lean_kernel import LEAN_FIELDS, cm_lean
 from .tables import build_tables
 
@@ -37,6 +38,7 @@ PRIOR_TAG_BYTES = 8
 #: repeat tables store positions in int32
 _MAX_N = (1 << 30) - 1
 
+announce()  # a kernel that compiles on first use says so (jit.py)
 _SQ, _ST, _RT = build_tables()
 _RT0 = np.ascontiguousarray(_RT[0])  # the rate row of level 1's counters (1 / (n + 1.5))
 
