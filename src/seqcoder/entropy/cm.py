@@ -3,7 +3,8 @@
 Level 1 (without a hint) runs the lean kernel of :mod:`.lean_kernel` (one order-5 model, one
 forward repeat follower, one mixer: ~30 MB/s); levels 2..9, and level 1 with a hint, run the
 generic kernel of :mod:`.cm_kernel` with the model sets of ``_LEVELS``. Both are numba
-kernels (cached machine code) with a pure-Python twin (``.py_func``).
+kernels (cached machine code, :mod:`.jit`); with the JIT off they run as plain Python and give
+the same bytes (the twin tests).
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ def _check_hint(hint: np.ndarray | None, n: int) -> tuple[np.ndarray, bool]:
 
 
 def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data: np.ndarray,
-         python: bool = False, cap: int = 4, prior: PriorWeights | None = None):
+         cap: int = 4, prior: PriorWeights | None = None):
     lean = cfg.get("lean")
     if lean is not None and not has_hint:
         k, mlen, mbits, lr, mthr, vcap, istep, limit = lean
@@ -294,16 +295,14 @@ def _run(decode: bool, codes: np.ndarray, hint, has_hint: bool, cfg: dict, data:
         vals = {"k": k, "mlen": mlen, "mbits": mbits, "lr": lr, "mthr": mthr, "vcap": vcap,
                 "cap": cap, "istep": istep, "limit": limit}
         prm = np.array([vals[f] for f in LEAN_FIELDS], dtype=np.int64)
-        fn = cm_lean.py_func if python else cm_lean
-        return fn(decode, codes, prm, data, _SQ, _ST, _RT0)
+        return cm_lean(decode, codes, prm, data, _SQ, _ST, _RT0)
     from .cm_kernel import P_CAP, alloc_tables, cm_kernel
 
     orders, tbits, limits, irf, prm = _arrays(cfg, codes.shape[0])
     prm[P_CAP] = cap
     T, MT, LT = alloc_tables(orders, tbits, prm)
     pg = prior.kernel_arrays if prior is not None and cfg["prior"] else _NO_PRIOR
-    kernel = cm_kernel.py_func if python else cm_kernel
-    out, olen = kernel(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
+    out, olen = cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irf, prm, data,
                        _SQ, _ST, _RT, T, MT, LT, pg)
     if olen < 0:
         raise RuntimeError("cm kernel: table size mismatch")
@@ -318,8 +317,7 @@ def _header(version: int, choices: int, prior: PriorWeights | None) -> bytes:
 
 
 def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
-              choices: int | None = None, _python: bool = False,
-              _version: int | None = None) -> bytes:
+              choices: int | None = None, _version: int | None = None) -> bytes:
     """Code a stream of base codes (uint8, 0..3) with the context-mixing coder.
 
     ``hint`` (optional) holds a predicted base per position (0..3) or 4 for none; the
@@ -349,9 +347,9 @@ def cm_encode(codes: np.ndarray, level: int, hint: np.ndarray | None = None, *,
     cfg = block_config(level, _version, choices)
     prior = _prior() if cfg["prior"] else None  # resolved once: the header names what runs
     dummy = np.zeros(1, dtype=np.uint8)
-    out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 4, prior)
+    out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, 4, prior)
     if olen > out.shape[0]:
-        out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, _python, 25, prior)
+        out, olen = _run(False, codes, hint_a, has_hint, cfg, dummy, 25, prior)
     return _header(_version, choices, prior) + out[:olen].tobytes()
 
 
@@ -375,8 +373,7 @@ def _read_header(data: bytes) -> tuple[int, int, PriorWeights | None, int]:
     return version, choices, prior, 2 + PRIOR_TAG_BYTES
 
 
-def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *,
-              _python: bool = False) -> np.ndarray:
+def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None) -> np.ndarray:
     """Decode ``n`` base codes from a :func:`cm_encode` payload (same level, same hint).
 
     >>> import numpy as np
@@ -395,6 +392,5 @@ def cm_decode(data: bytes, n: int, level: int, hint: np.ndarray | None = None, *
         return codes
     version, choices, prior, skip = _read_header(data)
     payload = np.frombuffer(data, dtype=np.uint8)[skip:].copy()
-    _run(True, codes, hint_a, has_hint, block_config(level, version, choices), payload,
-         _python, 4, prior)
+    _run(True, codes, hint_a, has_hint, block_config(level, version, choices), payload, 4, prior)
     return codes
