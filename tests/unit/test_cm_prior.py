@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from seqcoder.entropy import cm
+from seqcoder.entropy.modelset import PRIOR_ADAPTED, PRIOR_OFF, PRIOR_ON, V5
 from seqcoder.entropy.primitives import prefetch, prior_eval, prior_row
 from seqcoder.errors import ModelError
 from seqcoder.models.prior import (load_prior, prior_logits, quantize_prior, save_prior)
@@ -151,7 +154,7 @@ def _prior_test_codes(seed: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("level", [4, 5, 9])
-def test_prior_levels_twin(level, pure_kernels):
+def test_prior_levels_twin(level, pure_kernels, monkeypatch):
     """Level 4 (prior; still version 4), level 5 (adapted prior layer) and level 9 (also
     light followers and the hidden-layer mixer): compiled and interpreted kernels write the
     same bytes, and the adapted layer and the hidden mixer are wired in."""
@@ -161,15 +164,13 @@ def test_prior_levels_twin(level, pure_kernels):
     with pure_kernels():
         assert data == cm.cm_encode(codes, level)
     assert (cm.cm_decode(data, len(codes), level) == codes).all()
-    cfg = dict(cm._LEVELS[level])
-    off = [{"adapt": cm.V5_OFF["adapt"]}] if cfg["adapt"] != cm.V5_OFF["adapt"] else []
-    off += [{"hmix": (0, 6)}] if cfg["hmix"][0] else []
+    ms = cm.level_config(level)
+    off = [{"prior": PRIOR_ON}] if ms.prior != PRIOR_ON else []
+    off += [{"mixers": replace(ms.mixers, hidden=0)}] if ms.mixers.hidden else []
     for switch in off:
-        try:
-            cm._LEVELS[level] = {**cfg, **switch}
-            assert cm.cm_encode(codes, level) != data, switch
-        finally:
-            cm._LEVELS[level] = cfg
+        monkeypatch.setitem(V5, level, replace(ms, **switch))
+        assert cm.cm_encode(codes, level) != data, switch
+    monkeypatch.setitem(V5, level, ms)
 
 
 @pytest.mark.parametrize("level", [5, 9])
@@ -178,11 +179,11 @@ def test_version4_payloads_still_decode(level):
     old = cm.cm_encode(codes, level, _version=4)
     assert old[0] == 4 and old != cm.cm_encode(codes, level)
     assert (cm.cm_decode(old, len(codes), level) == codes).all()
-    assert cm.level_config(level, 4)["adapt"] == cm.V5_OFF["adapt"]
+    assert cm.level_config(level, 4).prior == PRIOR_ON  # not adapted
 
 
 def test_adapt_needs_the_prior():
     # a block without the prior has no adapted layer either
-    cfg = cm.block_config(5, 5, choices=cm.CHOICE_LIGHT)
-    assert cfg["prior"] == 0 and cfg["adapt"] == cm.V5_OFF["adapt"]
-    assert cm.block_config(5, 5, choices=cm.CHOICE_PRIOR)["adapt"] != cm.V5_OFF["adapt"]
+    assert cm.block_config(5, 5, choices=cm.CHOICE_LIGHT).prior == PRIOR_OFF
+    assert cm.block_config(5, 5, choices=cm.CHOICE_PRIOR).prior == PRIOR_ADAPTED
+    assert cm.block_config(2, 5, choices=cm.CHOICE_PRIOR).prior == PRIOR_ON

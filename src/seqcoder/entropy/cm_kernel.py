@@ -49,32 +49,30 @@ __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
 
 
 #: the fields of ``prm``, in order: :func:`.cm.kernel_params` fills the array by these names
-#: and the kernel reads it through the ``P_*`` constants below (compile-time constants)
+#: (from a :class:`.modelset.ModelSet`) and the kernel reads it through the ``P_*`` constants
+#: below (compile-time constants)
 PRM_FIELDS = (
-    "mm_len", "mm_bits", "mm_thr", "repl", "lr1", "lr2", "lr3", "arate", "vcap", "m3",
-    "cap", "am", "nf", "nrc", "fast", "apm1", "lrd", "lrk", "vote", "rsync", "rsmax",
-    # version 3 switches (0 = off, the version-2 model)
-    "racc",   # follower maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale)
-    "nl",     # light repeat followers (0: none)
-    "lk",     # their seed length (<= 16 bases)
-    "lbits",  # log2 buckets of their seed table LT
-    "lw",     # positions kept per LT bucket
-    "lthr",   # their miss threshold (of the last 16 bases)
-    "lprob",  # their probation: one miss in their first lprob predictions drops them
-    "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
-    # version 4
-    "prior",  # the learned prior's logit as one more mixer input (0: off)
-    "hmix",   # hidden units of the hidden-layer mixer, a fourth input of the final mixer (0: off)
-    "hlr",    # its learning-rate shift
-    # version 5
-    "pak",    # the adapted prior layer: bases of the context that selects its weight set
-    "palr",   # its learning-rate shift (0: off; needs the prior)
+    # repeat followers: min length, table bits, miss threshold (of the last 16), forward and
+    # reverse-complement followers, verify cap, indel re-sync (min bases, largest shift),
+    # maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale; 0: off)
+    "mm_len", "mm_bits", "mm_thr", "nf", "nrc", "vcap", "rsync", "rsmax", "racc",
+    # mixers: rates of mixers 1-2 and the final one, fast mode (one mixer, no APM), the
+    # followers' vote as an input, hidden units of the hidden-layer mixer (0: off), its rate shift
+    "lr1", "lr2", "lr3", "fast", "vote", "hmix", "hlr",
+    # APMs: rate shift, order of the first one's context; output capacity in bits per base
+    "arate", "apm1", "cap",
+    # light followers (0: none), their seed length (<= 16), log2 buckets of their seed table
+    # LT, positions kept per bucket, miss threshold (of the last 16)
+    "nl", "lk", "lbits", "lw", "lthr",
+    # the learned prior as a mixer input (0: off); its adapted output layer: bases of the
+    # context that selects its weight set, learning-rate shift (0: off)
+    "prior", "pak", "palr",
 )
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = len(PRM_FIELDS)
-(P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
- P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
- P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV, P_PRIOR, P_HMIX, P_HLR, P_PAK, P_PALR) = range(N_PRM)
+(P_MM_LEN, P_MM_BITS, P_MM_THR, P_NF, P_NRC, P_VCAP, P_RSYNC, P_RSMAX, P_RACC,
+ P_LR1, P_LR2, P_LR3, P_FAST, P_VOTE, P_HMIX, P_HLR, P_ARATE, P_APM1, P_CAP,
+ P_NL, P_LK, P_LBITS, P_LW, P_LTHR, P_PRIOR, P_PAK, P_PALR) = range(N_PRM)
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -110,15 +108,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
-    ``prm``: 0 repeat-model min length, 1 repeat table bits, 2 miss threshold (of last 16),
-    3 repeat replacement margin (0: a follower is only replaced when it drops), 4 mixer-1
-    rate, 5 mixer-2 rate, 6 final mixer rate, 7 APM rate, 8 repeat verify cap, 9 third mixer's context (0: orders seen, 1: active followers),
-    10 output capacity in bits per base, 11 adaptive count maps on/off, 12 forward repeat
-    models, 13 reverse-complement repeat models, 14 fast mode (one mixer, no APM),
-    15 order of the first APM's context (1..10), 16 bases over which the mixer
-    rates decay, 17 initial rate boost factor (rate * (1 + k)), 18 follower vote input on/off,
-    19 indel re-sync of followers: min matching bases at the shifted position (0: off),
-    20 largest re-sync shift.
+    ``prm``: the integers named by :data:`PRM_FIELDS`.
     """
     n = codes.shape[0]
     nm = orders.shape[0]
@@ -133,9 +123,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     arate = prm[P_ARATE]
     vcap = prm[P_VCAP]
     fast = prm[P_FAST]
-    m3mode = prm[P_M3]
-    lrd = prm[P_LRD]
-    lrk = prm[P_LRK]
     rsync = prm[P_RSYNC]
     rsmax = prm[P_RSMAX]
     racc = prm[P_RACC]
@@ -144,8 +131,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     lbits = prm[P_LBITS]
     LW = prm[P_LW]
     lthr = prm[P_LTHR]
-    lprob = prm[P_LPROB]
-    drv = prm[P_DRV]
 
     # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
     base = np.zeros(nm, dtype=np.int64)
@@ -192,7 +177,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     KR = 24  # length of the reverse-complement register
-    repl = prm[P_REPL]
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
     pbits = 1
     while (1 << pbits) <= n + 1:
@@ -237,23 +221,13 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     lmask = (1 << (2 * lk)) - 1
     if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
         return np.zeros(1, dtype=np.uint8), -1
-    ec = 0  # recent coding loss (drv): running mean of |error| in 12-bit units
-    lastf = 0  # 1 + whether the longest forward follower was right at the last base
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
     hh = 0
 
     # ---- mixers
-    use_am = prm[P_AM]
     NI = nm + NR + 2  # orders, repeat models, hint, bias
-    if use_am:
-        NI += nm  # adaptive (count, p) maps of the orders
-    AM = np.zeros(nm * 3 * 16 * 64, dtype=np.int64)
-    for j in range(nm * 3 * 16):
-        for q in range(64):
-            AM[j * 64 + q] = q * 1024 + 512
-    ami = np.zeros(nm, dtype=np.int64)
     use_vote = prm[P_VOTE]
     XV = -1
     if use_vote:
@@ -449,12 +423,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             for m in range(nm):
                 if (int(T[slot[m] + 1]) & 1023) != 0:
                     hc += 1
-        # mixer rates: boosted at the start of the block, decaying to the base rate
-        lr1b = lr1
-        lr2b = lr2
-        if i < lrd:
-            lr1b = lr1 + (lr1 * lrk * (lrd - i)) // lrd
-            lr2b = lr2 + (lr2 * lrk * (lrd - i)) // lrd
         sym = 0
         if not decode:
             sym = int(codes[i])
@@ -474,11 +442,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     X[m] = 0
                 else:
                     X[m] = ST[e >> 20]
-                if use_am:
-                    if cnt > 15:
-                        cnt = 15
-                    ami[m] = ((m * 3 + nctx) * 16 + cnt) * 64 + (e >> 26)
-                    X[nm + NR + 2 + m] = ST[AM[ami[m]] >> 4]
             # repeat models
             fbest = -1
             rbest = -1
@@ -579,23 +542,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 if rlen[rbest] >= 32:
                     rs = 3
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
-            if drv and not has_hint:
-                cb = ec >> 13  # loss class: mean |error| in steps of 512 (of 4096), at most 4
-                if cb > 4:
-                    cb = 4
-                w2 = (((cb * 3 + lastf) * 16 + (h & 15)) * 3 + nctx) * NI
-            else:
-                w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
-            if m3mode == 1:
-                nact = 0
-                for r in range(NR):
-                    if rebit[r] >= 0:
-                        nact += 1
-                if nact > nm:
-                    nact = nm
-                w4 = (nact * 3 + nctx) * NI
-            else:
-                w4 = (hc * 3 + nctx) * NI
+            w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
+            w4 = (hc * 3 + nctx) * NI
             d1 = 0
             d2 = 0
             d4 = 0
@@ -677,10 +625,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
             # ---------------------------------------------- update
             err = (bit << 12) - p1
-            e1 = err * lr1b
+            e1 = err * lr1
             err2 = (bit << 12) - p2
-            e2 = err2 * lr2b
-            e4 = ((bit << 12) - p4) * lr1b
+            e2 = err2 * lr2
+            e4 = ((bit << 12) - p4) * lr1
             if fast:
                 for j in range(NI):
                     W1[w1 + j] += (X[j] * e1) >> 14
@@ -705,9 +653,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 A2[ai] += (g - A2[ai]) >> arate
                 if use_adapt:
                     adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
-            if use_am:
-                for m in range(nm):
-                    AM[ami[m]] += ((bit << 16) - AM[ami[m]]) >> 6
             for m in range(nm):
                 ix = slot[m] + nidx
                 e = int(T[ix])
@@ -731,11 +676,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         hit = 1
                     li = lctx[q] + node
                     LM[li] += ((hit << 16) - LM[li]) >> 6
-            if drv:
-                ae = (bit << 12) - p
-                if ae < 0:
-                    ae = -ae
-                ec += ((ae << 4) - ec) >> 5
             if node == 0:
                 b1 = bit
             else:
@@ -777,16 +717,6 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
 
         # repeat models: follow, score, drop
-        if drv:
-            lastf = 0
-            fb = -1
-            for r in range(NF):
-                if rptr[r] >= 0 and (fb < 0 or rlen[r] > rlen[fb]):
-                    fb = r
-            if fb >= 0:
-                lastf = 1
-                if rsym[fb] == sym:
-                    lastf = 2
         for r in range(NR):
             if rptr[r] < 0:
                 continue
@@ -833,7 +763,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if mc > mm_thr or rptr[r] > i:
                 rptr[r] = -1
         if NL > 0:
-            nla = _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
+            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
             if lif >= 0:
                 nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
                                   lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
@@ -853,14 +783,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 mi = (hv >> (32 - mm_bits)) * NW
                 mchk = hv & cmask
                 nfree = 0
-                weak = -1
                 for r in range(r0, r1):
                     if rptr[r] < 0:
                         nfree += 1
-                    elif repl > 0 and rlen[r] < 16 and (rmiss[r] & 0xF) != 0:
-                        if weak < 0 or rlen[r] < rlen[weak]:
-                            weak = r
-                if nfree > 0 or weak >= 0:
+                if nfree > 0:
                     nc = 0
                     for wy in range(NW):
                         ent = int(MT[mi + wy])
@@ -892,23 +818,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                             cpos[nc] = pos
                             cln[nc] = ln
                             nc += 1
-                    while nc > 0:
+                    while nc > 0 and nfree > 0:  # the longest candidates, to free followers
                         b = 0
                         for q in range(1, nc):
                             if cln[q] > cln[b]:
                                 b = q
-                        tgt = -1
-                        if nfree > 0:
-                            for r in range(r0, r1):
-                                if rptr[r] < 0:
-                                    tgt = r
-                                    break
-                            nfree -= 1
-                        elif weak >= 0 and cln[b] >= rlen[weak] + repl:
-                            tgt = weak
-                            weak = -1
-                        if tgt < 0:
-                            break
+                        tgt = r0
+                        while rptr[tgt] >= 0:
+                            tgt += 1
+                        nfree -= 1
                         rptr[tgt] = cpos[b]
                         rlen[tgt] = cln[b]
                         rmiss[tgt] = 0
@@ -1048,10 +966,9 @@ def _acc_bucket(hits, tries, mode):
 
 
 @njit(cache=True, inline="always")
-def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym):
+def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
     """After base ``i``: score and move the light followers, drop those with more than
-    ``lthr`` misses in the last 16 bases or a miss among their first ``lprob`` predictions
-    (most seeds of short k-mers are chance matches: they go at once). Returns the new number of active followers (they
+    ``lthr`` misses in the last 16 bases. Returns the new number of active followers (they
     are kept at 0..nla-1)."""
     q = 0
     while q < nla:
@@ -1066,8 +983,7 @@ def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
         else:
             lptr[q] -= 1
         mc = popcount16(lmiss[q])
-        if (mc > lthr or (hit == 0 and ltry[q] <= lprob) or lptr[q] > i
-                or lptr[q] < 0):
+        if mc > lthr or lptr[q] > i or lptr[q] < 0:
             nla -= 1
             lptr[q] = lptr[nla]
             ldir[q] = ldir[nla]
