@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import (adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
+from .primitives import (M32, adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
                          coder_start, counter_next, hidden_forward, hidden_init, hidden_update,
                          popcount16, prefetch, prior_eval, prior_features, prior_row)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
@@ -73,6 +73,8 @@ N_PRM = len(PRM_FIELDS)
 (P_MM_LEN, P_MM_BITS, P_MM_THR, P_NF, P_NRC, P_VCAP, P_RSYNC, P_RSMAX, P_RACC,
  P_LR1, P_LR2, P_LR3, P_FAST, P_VOTE, P_HMIX, P_HLR, P_ARATE, P_APM1, P_CAP,
  P_NL, P_LK, P_LBITS, P_LW, P_LTHR, P_PRIOR, P_PAK, P_PALR) = range(N_PRM)
+#: length of the reverse-complement register (bases)
+KR = 24
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -108,106 +110,63 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
-    ``prm``: the integers named by :data:`PRM_FIELDS`.
+    ``prm``: the integers named by :data:`PRM_FIELDS`. The state of each part is set up here;
+    the work per base and per binary decision is done by the role helpers below (orders,
+    followers, light followers, prior, mixers, APMs, updates), all inlined into this function.
     """
     n = codes.shape[0]
     nm = orders.shape[0]
-    INIT = 2147483648  # p = 0.5 in 22 bits, count 0
-
     mm_len = prm[P_MM_LEN]
     mm_bits = prm[P_MM_BITS]
-    mm_thr = prm[P_MM_THR]
-    lr1 = prm[P_LR1]
-    lr2 = prm[P_LR2]
-    lr3 = prm[P_LR3]
-    arate = prm[P_ARATE]
-    vcap = prm[P_VCAP]
     fast = prm[P_FAST]
-    rsync = prm[P_RSYNC]
-    rsmax = prm[P_RSMAX]
-    racc = prm[P_RACC]
     NL = prm[P_NL]
     lk = prm[P_LK]
     lbits = prm[P_LBITS]
     LW = prm[P_LW]
-    lthr = prm[P_LTHR]
 
-    # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
-    base = np.zeros(nm, dtype=np.int64)
-    direct = np.zeros(nm, dtype=np.int64)
-    kmask = np.zeros(nm, dtype=np.int64)
-    tot = 0
-    for m in range(nm):
-        base[m] = tot
-        k = orders[m]
-        kmask[m] = (1 << (2 * k)) - 1
-        if 2 * k <= tbits[m]:
-            direct[m] = 1
-            tot += 4 << (2 * k)
-        else:
-            tot += 4 << tbits[m]
-    # T (tot uint32, made by :func:`alloc_tables`) is allocated by the caller so that numpy
-    # can back it with transparent huge pages (page walks dominate random access otherwise)
+    # ---- orders: one flat table T (made by :func:`alloc_tables`, so that numpy can back it
+    # with transparent huge pages), 4 uint32 per slot (check, node0..2)
+    base, direct, kmask, big, lim, rid, tot = _order_layout(orders, tbits, limits)
     if T.shape[0] < tot:
         return np.zeros(1, dtype=np.uint8), -1
     slot = np.zeros(nm, dtype=np.int64)
-    big = np.zeros(nm, dtype=np.int64)  # tables beyond the L2 cache: prefetched a base ahead
-    for m in range(nm):
-        if direct[m] == 1:
-            big[m] = (16 << (2 * orders[m])) > (1 << 18)
-        else:
-            big[m] = 1
-    lim = np.zeros(nm, dtype=np.int64)
-    rid = np.zeros(nm, dtype=np.int64)
-    for m in range(nm):
-        lim[m] = limits[m] & 1023
-        rid[m] = limits[m] >> 10
 
-    # ---- repeat models: NF forward and NRC reverse-complement followers sharing one
+    # ---- repeat followers: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
     NF = prm[P_NF]
     NRC = prm[P_NRC]
     NR = NF + NRC
-    NW = NF
-    if NRC > NW:
-        NW = NRC
-    if NW < 1:
-        NW = 1
+    NW = max(NF, NRC, 1)
     if MT.shape[0] < (1 << mm_bits) * NW:
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
-    KR = 24  # length of the reverse-complement register
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
     pbits = 1
     while (1 << pbits) <= n + 1:
         pbits += 1
-    cbits = _check_bits(pbits, mm_bits)
-    pmask = (1 << pbits) - 1
-    cmask = (1 << cbits) - 1
-    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates: position, length
-    cln = np.zeros(NW + 1, dtype=np.int64)
-    rptr = np.full(NR + 1, -1, dtype=np.int64)
-    rlen = np.zeros(NR + 1, dtype=np.int64)
-    rmiss = np.zeros(NR + 1, dtype=np.int64)
-    rsym = np.zeros(NR + 1, dtype=np.int64)
-    rctx = np.zeros(NR + 1, dtype=np.int64)
-    rebit = np.zeros(NR + 1, dtype=np.int64)
-    rmi = np.zeros(NR + 1, dtype=np.int64)
+    cmask = (1 << _check_bits(pbits, mm_bits)) - 1
+    rptr = np.full(NR + 1, -1, dtype=np.int64)  # where each follower reads (-1: free)
+    rlen = np.zeros(NR + 1, dtype=np.int64)  # run length
+    rmiss = np.zeros(NR + 1, dtype=np.int64)  # miss history, last 16
+    rsym = np.zeros(NR + 1, dtype=np.int64)  # the base it predicts (-1: none)
+    rctx = np.zeros(NR + 1, dtype=np.int64)  # its map context
+    rebit = np.zeros(NR + 1, dtype=np.int64)  # the bit it expects at this node (-1: none)
+    rmi = np.zeros(NR + 1, dtype=np.int64)  # the map entry it read
     rhit = np.zeros(NR + 1, dtype=np.int64)  # lifetime hits / tries of the current follow
     rtry = np.zeros(NR + 1, dtype=np.int64)
-    # adaptive maps for the repeat models: [follower, or its accuracy bucket with racc]
-    # [len bucket 24][misses 0..8][node kind 2]
+    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates of a seeding: position, length
+    cln = np.zeros(NW + 1, dtype=np.int64)
+    # adaptive maps: [follower, or its accuracy bucket with racc][len bucket 24][misses 0..8]
+    # [node kind 2]
     NRM = NR + 1
-    if racc and NRM < 8:
+    if prm[P_RACC] and NRM < 8:
         NRM = 8
     RM = np.full(NRM * 24 * 9 * 2, 49152, dtype=np.int64)
 
-    # ---- light repeat followers: NL cheap followers seeded by fresh matches of lk-mers (LW
+    # ---- light followers: NL cheap followers seeded by fresh matches of lk-mers (LW
     # positions per bucket of LT), each predicting through a map keyed by its lifetime
     # accuracy and recent misses; their evidence is summed into one mixer input
-    NLa = NL
-    if NLa < 1:
-        NLa = 1
+    NLa = max(NL, 1)
     lptr = np.full(NLa, -1, dtype=np.int64)
     ldir = np.zeros(NLa, dtype=np.int64)
     lhit = np.zeros(NLa, dtype=np.int64)
@@ -218,27 +177,29 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     lebit = np.zeros(NLa, dtype=np.int64)
     nla = 0  # the active light followers are 0..nla-1
     LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
-    lmask = (1 << (2 * lk)) - 1
     if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
         return np.zeros(1, dtype=np.uint8), -1
+    lcbits = _check_bits(pbits, lbits)
+    lsd = np.zeros(6, dtype=np.int64)  # the light seeds read a base ahead (_light_ahead)
+    lsd[0] = -1
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
-    HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
+    HT = np.full(5 * 4 * 16 * 4, 2147483648, dtype=np.uint32)
     hh = 0
 
-    # ---- mixers
-    NI = nm + NR + 2  # orders, repeat models, hint, bias
+    # ---- mixer inputs: orders, followers, hint, bias, then the optional ones
+    NI = nm + NR + 2
     use_vote = prm[P_VOTE]
     XV = -1
     if use_vote:
-        XV = NI  # vote of the repeat followers
+        XV = NI  # vote of the followers
         NI += 1
     XL = -1
     if NL > 0:
         XL = NI  # summed evidence of the light followers
         NI += 1
-    XP = -1
     use_prior = prm[P_PRIOR]
+    XP = -1
     if use_prior:
         XP = NI  # the learned prior's logit
         NI += 1
@@ -251,16 +212,17 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     if use_adapt:
         XA = NI
         NI += 1
+
+    # ---- the learned prior
     pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
     phid = pshape[0]
-    pshift = pshape[1]
     pacc = np.zeros(max(phid, 1), dtype=np.int32)
     # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
     # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
     PCH = 1
     if use_prior and not decode:
         PCH = 1024
-    pzb = np.zeros(PCH * 3, dtype=np.int64)
+    pzb = np.zeros(PCH * 3, dtype=np.int64)  # its logits
     PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)  # its hidden activations
     pzo = 0  # this base's logits in pzb, activations in PF
     pfo = 0
@@ -270,155 +232,55 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
     pva = 0
     pa_ = 2048
-    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
+    prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
+
+    # ---- mixers: three gated ones, a final one over them, an optional hidden-layer one
+    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)  # the vote's map
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
-    NS1 = 4 * 4 * 3
-    NS2 = 20 * 16 * 3
-    W1 = np.full(NS1 * NI, 65536 // 4, dtype=np.int64)
-    W2 = np.full(NS2 * NI, 65536 // 4, dtype=np.int64)
-    NS3 = (nm + 1) * 3
-    W3M = np.full(NS3 * NI, 65536 // 4, dtype=np.int64)
+    W1 = np.full(4 * 4 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W2 = np.full(20 * 16 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W3M = np.full((nm + 1) * 3 * NI, 65536 // 4, dtype=np.int64)
     W3 = np.full(3 * 3, 21845, dtype=np.int64)
-    # ---- hidden-layer mixer (levels with ``hmix``): weights per node kind
     NH = prm[P_HMIX]
-    hlr = prm[P_HLR]
-    NHa = NH
-    if NHa < 1:
-        NHa = 1
+    NHa = max(NH, 1)
     HV = np.zeros(3 * NHa * NI, dtype=np.int64)
     HU = np.zeros(3 * NHa, dtype=np.int64)
     hidden_init(HV, HU)
     hsig = np.zeros(NHa, dtype=np.int64)
     W3H = np.full(3, 16384, dtype=np.int64)
-    dh = 0
-    ph = 2048
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
-    a1k = prm[P_APM1]
-    a1mask = (1 << (2 * a1k)) - 1
-    NA1 = (1 << (2 * a1k)) * 3
-    NA2 = 4 * 3 * 3 * 3 + 4 * 4 * 4 * 3  # repeat expectations, then the follower vote
-    A1 = np.zeros(NA1 * 33, dtype=np.int64)
-    A2 = np.zeros(NA2 * 33, dtype=np.int64)
-    for c in range(NA1):
-        for j in range(33):
-            A1[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
-    for c in range(NA2):
-        for j in range(33):
-            A2[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
+    a1mask = (1 << (2 * prm[P_APM1])) - 1
+    A1 = _apm_table((1 << (2 * prm[P_APM1])) * 3, SQ)
+    A2 = _apm_table(4 * 3 * 3 * 3 + 4 * 4 * 4 * 3, SQ)  # repeat expectations, then the vote
 
     # ---- arithmetic coder
     x1, x2, xv, dpos = coder_start(decode, data)
-    if decode:
-        out = np.zeros(1, dtype=np.uint8)
-    else:
-        out = np.zeros(n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
+    out = np.zeros(1 if decode else n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
 
     h = 0  # forward history, 2 bits per base, newest lowest, 31 bases kept (the prior's reach)
     rr = 0  # reverse-complement register (KR bases)
-    H62 = (1 << 62) - 1
-
-    lcbits = _check_bits(pbits, lbits)
-    lif = -1
-    lir = -1
-    lchkf = 0
-    lchkr = 0
-    lef = 0
-    ler = 0
     for i in range(n):
         # ------------------------------------------------ contexts for base i
-        if NR > 0 and i + 1 >= mm_len:
-            # the repeat-table buckets read after this base, for each of its 4 values: a
-            # random access to a large table, started now to overlap this base's work
-            for s4 in range(4):
-                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
-                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-                if NRC > 0:
-                    c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
-                    pf = _kmer_hash(c, _REP_SALT)
-                    prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-        if use_prior and decode:
-            # the prior's rows for the next base, but for those of groups that read this base
-            for g in range(pgofs.shape[0]):
-                if pgofs[g] > 0:
-                    row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
-                    prefetch(PE, row)
-                    prefetch(PE, row + phid - 1)
-        for m in range(nm):
-            if big[m] == 0:
-                continue
-            k = orders[m]
-            # next base's context (its 4 values share a cache line when the table is direct)
-            c = (h & (kmask[m] >> 2)) << 2
-            for s4 in range(1 if direct[m] == 1 else 4):
-                prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
-            if irflags[m] != 0 and i >= k:
-                # this base's inverted-repeat context: the new base is its top digit
-                c = (rr >> 2) >> (2 * (KR - k))
-                for s4 in range(4):
-                    prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
-                                              tbits[m], direct[m]))
+        _prefetch_ahead(i, h, rr, T, MT, PE, nm, orders, tbits, irflags, base, direct, kmask,
+                        big, NR, NRC, NW, mm_len, mm_bits, mmask, prior_rows, pgofs, pgw, pgbase,
+                        phid)
         if NL > 0 and i >= lk + 1:
-            # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
-            lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
-            lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
-            lef = int(LT[lif])
-            ler = int(LT[lir])
-        for m in range(nm):
-            c = h & kmask[m]
-            if direct[m] == 1:
-                slot[m] = base[m] + (c << 2)
-            else:
-                slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+            _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd)
+        _order_slots(T, h, nm, orders, tbits, base, direct, kmask, slot)
         hvv = 4
         if has_hint:
-            hvv = int(hint[i])
-            if hvv > 4:
-                hvv = 4
+            hvv = min(int(hint[i]), 4)
         hslot = ((hvv * 4 + hh) * 16 + (h & 15)) * 4
-        for r in range(NR):
-            rsym[r] = -1
-            if rptr[r] >= 0:
-                if r < NF:
-                    rsym[r] = int(codes[rptr[r]])
-                else:
-                    rsym[r] = 3 - int(codes[rptr[r]])
-                mc = popcount16(rmiss[r] & 0xFF)
-                lb = rlen[r]
-                if lb > 15:
-                    lb = 16
-                    q = rlen[r] >> 5
-                    while q > 0 and lb < 23:
-                        lb += 1
-                        q >>= 1
-                rq = r
-                if racc:
-                    rq = _acc_bucket(rhit[r], rtry[r], racc)
-                rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
-        for q in range(nla):
-            if ldir[q] == 0:
-                lsym[q] = int(codes[lptr[q]])
-            else:
-                lsym[q] = 3 - int(codes[lptr[q]])
-            mc = popcount16(lmiss[q] & 0xFF)
-            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
-
+        _follower_contexts(codes, NR, NF, prm[P_RACC], rptr, rlen, rmiss, rhit, rtry, rsym,
+                           rctx)
+        _light_contexts(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx)
         if use_prior:
-            k = i % PCH
-            if k == 0:
-                hb = h
-                for q in range(min(PCH, n - i)):
-                    prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
-                               pzb[3 * q:3 * q + 3])
-                    if use_adapt:
-                        prior_features(pacc, PF, q * phid, phid)
-                    if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
-                        hb = ((hb << 2) | int(codes[i + q])) & H62
-            pzo = 3 * k
-            pfo = k * phid
-        hc = 0
+            pzo, pfo = _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2,
+                                    phid, pshape[1], pacc, pzb, use_adapt, PF)
+        hc = 0  # orders that have seen their context: the third mixer's weight set
         if not fast:
             for m in range(nm):
                 if (int(T[slot[m] + 1]) & 1023) != 0:
@@ -429,253 +291,62 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         b1 = 0
         for node in range(2):
             # ---------------------------------------------- one binary decision
-            if node == 0:
-                nidx = 1
-                nctx = 0
-            else:
-                nidx = 2 + b1
-                nctx = 1 + b1
-            for m in range(nm):
-                e = int(T[slot[m] + nidx])
-                cnt = e & 1023
-                if cnt == 0:
-                    X[m] = 0
-                else:
-                    X[m] = ST[e >> 20]
-            # repeat models
-            fbest = -1
-            rbest = -1
-            for r in range(NR):
-                eb = _expected_bit(rsym[r], node, b1)
-                rebit[r] = eb
-                if eb >= 0:
-                    rmi[r] = rctx[r] + node
-                    pr = RM[rmi[r]] >> 4
-                    if eb == 1:
-                        X[nm + r] = ST[pr]
-                    else:
-                        X[nm + r] = -ST[pr]
-                    if r < NF:
-                        if fbest < 0 or rlen[r] > rlen[fbest]:
-                            fbest = r
-                    else:
-                        if rbest < 0 or rlen[r] > rlen[rbest]:
-                            rbest = r
-                else:
-                    X[nm + r] = 0
+            nidx = 1 if node == 0 else 2 + b1  # the counter of this node in a slot
+            nctx = 0 if node == 0 else 1 + b1  # the node kind
+            _order_inputs(T, slot, nm, nidx, ST, X)
+            fbest, rbest = _follower_inputs(node, b1, NR, NF, nm, rsym, rctx, rlen, rebit, rmi,
+                                            RM, ST, X)
             e = int(HT[hslot + nidx])
-            if (e & 1023) == 0 or not has_hint:
-                X[nm + NR] = 0
-            else:
-                X[nm + NR] = ST[e >> 20]
+            X[nm + NR] = 0 if (e & 1023) == 0 or not has_hint else ST[e >> 20]
             X[nm + NR + 1] = 256
             if use_vote:
-                v0 = 0
-                v1 = 0
-                vl = 0
-                for r in range(NR):
-                    if rebit[r] >= 0:
-                        if rebit[r] == 1:
-                            v1 += 1
-                        else:
-                            v0 += 1
-                        if rlen[r] > vl:
-                            vl = rlen[r]
-                vmi = -1
-                X[XV] = 0
-                if v0 + v1 > 0:
-                    if v0 > 3:
-                        v0 = 3
-                    if v1 > 3:
-                        v1 = 3
-                    lbv = 0
-                    if vl >= 16:
-                        lbv = 1
-                    if vl >= 32:
-                        lbv = 2
-                    if vl >= 64:
-                        lbv = 3
-                    vmi = ((v1 * 4 + v0) * 4 + lbv) * 3 + nctx
-                    X[XV] = ST[VM[vmi] >> 4]
+                vmi, xvote = _vote_input(NR, rebit, rlen, nctx, VM, ST)
+                X[XV] = xvote
             if NL > 0:
-                sl = 0
-                for q in range(nla):
-                    eb = _expected_bit(lsym[q], node, b1)
-                    lebit[q] = eb
-                    if eb >= 0:
-                        v = int(ST[LM[lctx[q] + node] >> 4])
-                        if eb == 1:
-                            sl += v
-                        else:
-                            sl -= v
-                X[XL] = clamp2047(sl)
+                X[XL] = _light_input(node, b1, nla, lsym, lctx, lebit, LM, ST)
             if use_prior:
-                zp = pzb[pzo]
-                if node == 1:
-                    zp = pzb[pzo + 1 + b1]
+                zp = pzb[pzo] if node == 0 else pzb[pzo + 1 + b1]
                 X[XP] = clamp2047(zp)
                 if use_adapt:
                     pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
-                    za = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
-                    X[XA] = za
-                    pa_ = SQ[za + 2048]
+                    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshape[1])
+                    pa_ = SQ[X[XA] + 2048]
 
-            # mixer 1: repeat-model state
-            fs = 0
-            f_len = 0
-            febit = -1
-            if fbest >= 0:
-                f_len = rlen[fbest]
-                febit = rebit[fbest]
-                fs = 1
-                if f_len >= 16:
-                    fs = 2
-                if f_len >= 32:
-                    fs = 3
-            rs = 0
-            rb = -1
-            if rbest >= 0:
-                rb = rebit[rbest]
-                rs = 1
-                if rlen[rbest] >= 16:
-                    rs = 2
-                if rlen[rbest] >= 32:
-                    rs = 3
+            fs, rs, febit, f_len, rb = _follower_state(fbest, rbest, rlen, rebit)
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
             w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
             w4 = (hc * 3 + nctx) * NI
-            d1 = 0
-            d2 = 0
-            d4 = 0
-            if fast:
-                for j in range(NI):
-                    d1 += X[j] * W1[w1 + j]
-            else:
-                for j in range(NI):
-                    xj = X[j]
-                    d1 += xj * W1[w1 + j]
-                    d2 += xj * W2[w2 + j]
-                    d4 += xj * W3M[w4 + j]
-            d1 = d1 >> 16
-            d2 = d2 >> 16
-            d4 = d4 >> 16
-            d4 = clamp2047(d4)
-            p4 = SQ[d4 + 2048]
-            d1 = clamp2047(d1)
-            d2 = clamp2047(d2)
-            p1 = SQ[d1 + 2048]
-            p2 = SQ[d2 + 2048]
-            w3 = nctx * 3
-            if NH > 0 and not fast:
-                dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
-                ph = SQ[dh + 2048]
-                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
-            else:
-                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
-
-            d3 = clamp2047(d3)
-            p3 = SQ[d3 + 2048]
-
-            if fast:
-                d3 = d1
-            # APM 1: order-4 context
-            a1c = (h & a1mask) * 3 + nctx
-            s = d3 + 2048
-            if s < 0:
-                s = 0
-            if s > 4095:
-                s = 4095
-            lo = s >> 7
-            wt = s & 127
-            ai1 = a1c * 33 + lo
-            pa1 = (A1[ai1] * (128 - wt) + A1[ai1 + 1] * wt) >> 11
-            # APM 2: repeat expectation
-            fe = 0
-            if febit >= 0:
-                fe = 1 + febit
-            re = 0
-            if rb >= 0:
-                re = 1 + rb
-            fl = 0
-            if febit >= 0:
-                fl = 1
-                if f_len >= 12:
-                    fl = 2
-                if f_len >= 28:
-                    fl = 3
-            a2c = ((fl * 3 + fe) * 3 + re) * 3 + nctx
-            if use_vote and vmi >= 0:
-                a2c = 108 + vmi
-            ai2 = a2c * 33 + lo
-            pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
-            p = (p3 * 2 + pa1 + pa2 + 2) >> 2
+            d1, d2, d4, dh, d3, p1, p2, p4, ph, p3 = _mix(fast, NI, NH, nctx, X, W1, W2, W3M, W3,
+                                                          W3H, HV, HU, hsig, w1, w2, w4, SQ)
             if fast:
                 p = p1
-            if p < 1:
-                p = 1
-            if p > 4095:
-                p = 4095
+                ai1 = 0
+                ai2 = 0
+                wt = 0
+            else:
+                a2c = _apm2_context(febit, f_len, rb, nctx, use_vote, vmi)
+                p, ai1, ai2, wt = _apm(d3, p3, (h & a1mask) * 3 + nctx, a2c, A1, A2)
+            p = min(max(p, 1), 4095)
 
             # ---------------------------------------------- code the bit
-            bit = sym & 1
-            if node == 0:
-                bit = sym >> 1
+            bit = sym >> 1 if node == 0 else sym & 1
             bit, x1, x2, xv, dpos, olen = code_bit(decode, bit, p, x1, x2, xv, dpos, data, out,
                                                    olen)
 
             # ---------------------------------------------- update
-            err = (bit << 12) - p1
-            e1 = err * lr1
-            err2 = (bit << 12) - p2
-            e2 = err2 * lr2
-            e4 = ((bit << 12) - p4) * lr1
-            if fast:
-                for j in range(NI):
-                    W1[w1 + j] += (X[j] * e1) >> 14
-            else:
-                for j in range(NI):
-                    xj = X[j]
-                    W1[w1 + j] += (xj * e1) >> 14
-                    W2[w2 + j] += (xj * e2) >> 14
-                    W3M[w4 + j] += (xj * e4) >> 14
-                e3 = ((bit << 12) - p3) * lr3
-                W3[w3] += (d1 * e3) >> 14
-                W3[w3 + 1] += (d2 * e3) >> 14
-                W3[w3 + 2] += (d4 * e3) >> 14
-                if NH > 0:
-                    W3H[nctx] += (dh * e3) >> 14
-                    hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH,
-                                  hsig, hlr)
-                g = (bit << 16) + (bit << arate) - bit - bit
-                ai = ai1 + (wt >> 6)
-                A1[ai] += (g - A1[ai]) >> arate
-                ai = ai2 + (wt >> 6)
-                A2[ai] += (g - A2[ai]) >> arate
+            _mix_update(bit, fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2,
+                        w4, d1, d2, d4, dh, p1, p2, p4, ph, p3, prm[P_LR1], prm[P_LR2],
+                        prm[P_LR3], prm[P_HLR])
+            if not fast:
+                _apm_update(bit, prm[P_ARATE], ai1, ai2, wt, A1, A2)
                 if use_adapt:
                     adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
-            for m in range(nm):
-                ix = slot[m] + nidx
-                e = int(T[ix])
-                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
+            _order_update(T, slot, nm, nidx, bit, RT, rid, lim)
             if has_hint:
                 ix = hslot + nidx
                 e = int(HT[ix])
                 HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
-            for r in range(NR):
-                if rebit[r] >= 0:
-                    hit = 0
-                    if rebit[r] == bit:
-                        hit = 1
-                    RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
-            if use_vote and vmi >= 0:
-                VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
-            for q in range(nla):
-                if lebit[q] >= 0:
-                    hit = 0
-                    if lebit[q] == bit:
-                        hit = 1
-                    li = lctx[q] + node
-                    LM[li] += ((hit << 16) - LM[li]) >> 6
+            _map_updates(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM)
             if node == 0:
                 b1 = bit
             else:
@@ -686,164 +357,594 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
         # ------------------------------------------------ after the base
         if hvv < 4:
-            hit = 0
-            if hvv == sym:
-                hit = 1
-            hh = ((hh << 1) | hit) & 3
-        h = ((h << 2) | sym) & H62
+            hh = ((hh << 1) | (1 if hvv == sym else 0)) & 3
+        h = ((h << 2) | sym) & ((1 << 62) - 1)
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
-
-        # inverted repeats: context = reverse complement of the last k bases,
-        # symbol = complement of the base k positions back
-        for m in range(nm):
-            k = orders[m]
-            if irflags[m] == 0 or i < k:
-                continue
-            c = rr >> (2 * (KR - k))
-            isym = 3 - ((h >> (2 * k)) & 3)
-            if direct[m] == 1:
-                s1 = base[m] + (c << 2)
-            else:
-                s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
-            ib1 = isym >> 1
-            for node in range(2):
-                if node == 0:
-                    ix = s1 + 1
-                    bit = ib1
-                else:
-                    ix = s1 + 2 + ib1
-                    bit = isym & 1
-                e = int(T[ix])
-                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
-
-        # repeat models: follow, score, drop
-        for r in range(NR):
-            if rptr[r] < 0:
-                continue
-            rtry[r] += 1
-            if rsym[r] == sym:
-                rhit[r] += 1
-                rlen[r] += 1
-                rmiss[r] = (rmiss[r] << 1) & 0xFFFF
-            else:
-                rlen[r] = 0
-                rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
-            if r < NF:
-                rptr[r] += 1
-            else:
-                rptr[r] -= 1
-            if rsync > 0 and rsym[r] != sym:
-                # indel re-sync: shift the follower by +-1..+-rsmax when the shifted copy
-                # explains the last rsync (or more) bases
-                bd = 0
-                bl = rsync - 1
-                for dd in range(2 * rsmax):
-                    d = 1 + (dd >> 1)
-                    if dd & 1:
-                        d = -d
-                    pq = rptr[r] + d
-                    ln = 0
-                    if r < NF:
-                        if pq <= i:
-                            while (ln < 16 and pq - 1 - ln >= 0
-                                   and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
-                                ln += 1
-                    elif pq >= 0:
-                        while (ln < 16 and pq + 1 + ln <= i - ln
-                               and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
-                            ln += 1
-                    if ln > bl:
-                        bl = ln
-                        bd = d
-                if bd != 0:
-                    rptr[r] += bd
-                    rlen[r] = bl
-                    rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-            mc = popcount16(rmiss[r])
-            if mc > mm_thr or rptr[r] > i:
-                rptr[r] = -1
+        _inverted_repeats(i, h, rr, T, nm, orders, tbits, irflags, base, direct, RT, rid, lim)
+        _follow(codes, i, sym, NR, NF, prm[P_MM_THR], prm[P_RSYNC], prm[P_RSMAX], rptr, rlen,
+                rmiss, rhit, rtry, rsym)
         if NL > 0:
-            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
-            if lif >= 0:
-                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
-                                  lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
+            nla = _light_follow(i, sym, nla, prm[P_LTHR], lptr, ldir, lhit, ltry, lmiss, lsym)
+            if lsd[0] >= 0:
+                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, (1 << pbits) - 1,
+                                  lsd[0], lsd[1], lsd[2], lsd[3], lsd[4], lsd[5], lptr, ldir,
+                                  lhit, ltry, lmiss, LT)
         if NR > 0 and i + 1 >= mm_len:
-            for dr in range(2):
-                if dr == 0:
-                    r0 = 0
-                    r1 = NF
-                    c = h & mmask
-                else:
-                    if NRC == 0:
-                        break
-                    r0 = NF
-                    r1 = NR
-                    c = rr >> (2 * (KR - mm_len))
-                hv = _kmer_hash(c, _REP_SALT)
-                mi = (hv >> (32 - mm_bits)) * NW
-                mchk = hv & cmask
-                nfree = 0
-                for r in range(r0, r1):
-                    if rptr[r] < 0:
-                        nfree += 1
-                if nfree > 0:
-                    nc = 0
-                    for wy in range(NW):
-                        ent = int(MT[mi + wy])
-                        if ent <= 0:
-                            break
-                        if (ent >> pbits) != mchk:
-                            continue
-                        cand = ent & pmask
-                        if dr == 0:
-                            pos = cand
-                        else:
-                            pos = cand - mm_len - 1
-                            if pos < 0:
-                                continue
-                        taken = 0
-                        for q in range(r0, r1):
-                            if rptr[q] == pos:
-                                taken = 1
-                        if taken:
-                            continue
-                        ln = 0
-                        if dr == 0:
-                            while ln < vcap and pos - 1 - ln >= 0 and int(codes[pos - 1 - ln]) == int(codes[i - ln]):
-                                ln += 1
-                        else:
-                            while ln < vcap and pos + 1 + ln <= i - ln and int(codes[pos + 1 + ln]) == 3 - int(codes[i - ln]):
-                                ln += 1
-                        if ln >= mm_len:
-                            cpos[nc] = pos
-                            cln[nc] = ln
-                            nc += 1
-                    while nc > 0 and nfree > 0:  # the longest candidates, to free followers
-                        b = 0
-                        for q in range(1, nc):
-                            if cln[q] > cln[b]:
-                                b = q
-                        tgt = r0
-                        while rptr[tgt] >= 0:
-                            tgt += 1
-                        nfree -= 1
-                        rptr[tgt] = cpos[b]
-                        rlen[tgt] = cln[b]
-                        rmiss[tgt] = 0
-                        rhit[tgt] = 0
-                        rtry[tgt] = 0
-                        nc -= 1
-                        cpos[b] = cpos[nc]
-                        cln[b] = cln[nc]
-                if dr == 0:
-                    for wy in range(NW - 1, 0, -1):
-                        MT[mi + wy] = MT[mi + wy - 1]
-                    MT[mi] = (mchk << pbits) | (i + 1)
-
+            _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask,
+                            prm[P_VCAP], rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT)
 
     if not decode:
         olen = coder_flush(x1, out, olen)
     return out, olen
+
+
+# ---------------------------------------------------------------- set-up
+
+
+@njit(cache=True, inline="always")
+def _order_layout(orders, tbits, limits):
+    """Where each order's slots start in ``T``, whether its table is direct, its context mask,
+    whether its table is beyond the L2 cache (prefetched a base ahead), its count limit and
+    rate table; and the size of ``T``."""
+    nm = orders.shape[0]
+    base = np.zeros(nm, dtype=np.int64)
+    direct = np.zeros(nm, dtype=np.int64)
+    kmask = np.zeros(nm, dtype=np.int64)
+    big = np.zeros(nm, dtype=np.int64)
+    lim = np.zeros(nm, dtype=np.int64)
+    rid = np.zeros(nm, dtype=np.int64)
+    tot = 0
+    for m in range(nm):
+        base[m] = tot
+        k = orders[m]
+        kmask[m] = (1 << (2 * k)) - 1
+        if 2 * k <= tbits[m]:
+            direct[m] = 1
+            tot += 4 << (2 * k)
+            big[m] = (16 << (2 * k)) > (1 << 18)
+        else:
+            tot += 4 << tbits[m]
+            big[m] = 1
+        lim[m] = limits[m] & 1023
+        rid[m] = limits[m] >> 10
+    return base, direct, kmask, big, lim, rid, tot
+
+
+@njit(cache=True, inline="always")
+def _apm_table(contexts, SQ):
+    """An APM of ``contexts`` contexts of 33 knots, each starting as the identity."""
+    A = np.zeros(contexts * 33, dtype=np.int64)
+    for c in range(contexts):
+        for j in range(33):
+            A[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
+    return A
+
+
+# ---------------------------------------------------------------- before a base
+
+
+@njit(cache=True, inline="always")
+def _prefetch_ahead(i, h, rr, T, MT, PE, nm, orders, tbits, irflags, base, direct, kmask, big,
+                    NR, NRC, NW, mm_len, mm_bits, mmask, prior_rows, pgofs, pgw, pgbase, phid):
+    """Start loading what the next base reads from the large tables, for each of the 4 values
+    of this base: the repeat table's buckets, the orders' next contexts and this base's
+    inverted-repeat contexts, and (decoding) the prior's rows; the loads then overlap this
+    base's work."""
+    if NR > 0 and i + 1 >= mm_len:
+        for s4 in range(4):
+            pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
+            prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+            if NRC > 0:
+                c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
+                pf = _kmer_hash(c, _REP_SALT)
+                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+    if prior_rows:
+        # the prior's rows for the next base, but for those of groups that read this base
+        for g in range(pgofs.shape[0]):
+            if pgofs[g] > 0:
+                row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
+                prefetch(PE, row)
+                prefetch(PE, row + phid - 1)
+    for m in range(nm):
+        if big[m] == 0:
+            continue
+        k = orders[m]
+        # next base's context (its 4 values share a cache line when the table is direct)
+        c = (h & (kmask[m] >> 2)) << 2
+        for s4 in range(1 if direct[m] == 1 else 4):
+            prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
+        if irflags[m] != 0 and i >= k:
+            # this base's inverted-repeat context: the new base is its top digit
+            c = (rr >> 2) >> (2 * (KR - k))
+            for s4 in range(4):
+                prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
+                                          tbits[m], direct[m]))
+
+
+@njit(cache=True, inline="always")
+def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
+    """Read the light seeds of the lk-mer ending at base i - 1 on both strands now (used
+    after base i, :func:`_light_seed`): ``lsd`` = buckets, checks and first entries."""
+    lif, lchkf = _light_bucket(h & ((1 << (2 * lk)) - 1), lbits, LW, lcbits)
+    lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
+    lsd[0] = lif
+    lsd[1] = lchkf
+    lsd[2] = int(LT[lif])
+    lsd[3] = lir
+    lsd[4] = lchkr
+    lsd[5] = int(LT[lir])
+
+
+@njit(cache=True, inline="always")
+def _order_slots(T, h, nm, orders, tbits, base, direct, kmask, slot):
+    """Orders: the slot of each order's context of this base."""
+    for m in range(nm):
+        c = h & kmask[m]
+        if direct[m] == 1:
+            slot[m] = base[m] + (c << 2)
+        else:
+            slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+
+
+@njit(cache=True, inline="always")
+def _follower_contexts(codes, NR, NF, racc, rptr, rlen, rmiss, rhit, rtry, rsym, rctx):
+    """Followers: the base each active one predicts and its map context (follower or
+    accuracy bucket, run-length bucket, misses in the last 8)."""
+    for r in range(NR):
+        rsym[r] = -1
+        if rptr[r] >= 0:
+            if r < NF:
+                rsym[r] = int(codes[rptr[r]])
+            else:
+                rsym[r] = 3 - int(codes[rptr[r]])
+            mc = popcount16(rmiss[r] & 0xFF)
+            lb = rlen[r]
+            if lb > 15:
+                lb = 16
+                q = rlen[r] >> 5
+                while q > 0 and lb < 23:
+                    lb += 1
+                    q >>= 1
+            rq = r
+            if racc:
+                rq = _acc_bucket(rhit[r], rtry[r], racc)
+            rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
+
+
+@njit(cache=True, inline="always")
+def _light_contexts(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx):
+    """Light followers: the base each predicts and its map context (accuracy, misses)."""
+    for q in range(nla):
+        if ldir[q] == 0:
+            lsym[q] = int(codes[lptr[q]])
+        else:
+            lsym[q] = 3 - int(codes[lptr[q]])
+        mc = popcount16(lmiss[q] & 0xFF)
+        lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
+
+
+@njit(cache=True, inline="always")
+def _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
+                 pzb, use_adapt, PF):
+    """The prior: at the start of each batch of ``PCH`` positions, its logits (and hidden
+    activations, for the adapted layer) for the whole batch. Returns where base ``i``'s
+    logits and activations lie in ``pzb`` and ``PF``."""
+    k = i % PCH
+    if k == 0:
+        hb = h
+        for q in range(min(PCH, n - i)):
+            prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
+                       pzb[3 * q:3 * q + 3])
+            if use_adapt:
+                prior_features(pacc, PF, q * phid, phid)
+            if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
+                hb = ((hb << 2) | int(codes[i + q])) & ((1 << 62) - 1)
+    return 3 * k, k * phid
+
+
+# ---------------------------------------------------------------- one binary decision
+
+
+@njit(cache=True, inline="always")
+def _order_inputs(T, slot, nm, nidx, ST, X):
+    """Orders: the stretch of each context's counter at this node (0 while unseen)."""
+    for m in range(nm):
+        e = int(T[slot[m] + nidx])
+        if (e & 1023) == 0:
+            X[m] = 0
+        else:
+            X[m] = ST[e >> 20]
+
+
+@njit(cache=True, inline="always")
+def _follower_inputs(node, b1, NR, NF, nm, rsym, rctx, rlen, rebit, rmi, RM, ST, X):
+    """Followers: each one's map as an input signed by the bit it expects; returns the
+    longest forward and reverse-complement followers that expect a bit here (-1: none)."""
+    fbest = -1
+    rbest = -1
+    for r in range(NR):
+        eb = _expected_bit(rsym[r], node, b1)
+        rebit[r] = eb
+        if eb >= 0:
+            rmi[r] = rctx[r] + node
+            pr = RM[rmi[r]] >> 4
+            if eb == 1:
+                X[nm + r] = ST[pr]
+            else:
+                X[nm + r] = -ST[pr]
+            if r < NF:
+                if fbest < 0 or rlen[r] > rlen[fbest]:
+                    fbest = r
+            else:
+                if rbest < 0 or rlen[r] > rlen[rbest]:
+                    rbest = r
+        else:
+            X[nm + r] = 0
+    return fbest, rbest
+
+
+@njit(cache=True, inline="always")
+def _vote_input(NR, rebit, rlen, nctx, VM, ST):
+    """Followers' vote: (its map entry, or -1 when no follower expects a bit; its input), the
+    map keyed by the votes for 1 and 0 (up to 3 each) and the longest run's class."""
+    v0 = 0
+    v1 = 0
+    vl = 0
+    for r in range(NR):
+        if rebit[r] >= 0:
+            if rebit[r] == 1:
+                v1 += 1
+            else:
+                v0 += 1
+            if rlen[r] > vl:
+                vl = rlen[r]
+    if v0 + v1 == 0:
+        return -1, 0
+    lbv = 0
+    if vl >= 16:
+        lbv = 1
+    if vl >= 32:
+        lbv = 2
+    if vl >= 64:
+        lbv = 3
+    vmi = ((min(v1, 3) * 4 + min(v0, 3)) * 4 + lbv) * 3 + nctx
+    return vmi, ST[VM[vmi] >> 4]
+
+
+@njit(cache=True, inline="always")
+def _light_input(node, b1, nla, lsym, lctx, lebit, LM, ST):
+    """Light followers: their maps' evidence, signed by the bit each expects, summed."""
+    sl = 0
+    for q in range(nla):
+        eb = _expected_bit(lsym[q], node, b1)
+        lebit[q] = eb
+        if eb >= 0:
+            v = int(ST[LM[lctx[q] + node] >> 4])
+            if eb == 1:
+                sl += v
+            else:
+                sl -= v
+    return clamp2047(sl)
+
+
+@njit(cache=True, inline="always")
+def _follower_state(fbest, rbest, rlen, rebit):
+    """The longest followers' state: run-length classes of the forward and reverse ones (0:
+    none, then < 16, < 32, more; mixer 1's weight set), the bit the forward one expects (-1:
+    none) and its run, the bit the reverse one expects."""
+    fs = 0
+    f_len = 0
+    febit = -1
+    if fbest >= 0:
+        f_len = rlen[fbest]
+        febit = rebit[fbest]
+        fs = 1
+        if f_len >= 16:
+            fs = 2
+        if f_len >= 32:
+            fs = 3
+    rs = 0
+    rb = -1
+    if rbest >= 0:
+        rb = rebit[rbest]
+        rs = 1
+        if rlen[rbest] >= 16:
+            rs = 2
+        if rlen[rbest] >= 32:
+            rs = 3
+    return fs, rs, febit, f_len, rb
+
+
+@njit(cache=True, inline="always")
+def _mix(fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2, w4, SQ):
+    """Mixers: the three gated mixers (weight sets ``w1``, ``w2``, ``w4``; ``fast``: the first
+    alone), the hidden-layer mixer and the final mixer over them. Returns their stretches
+    ``d1, d2, d4, dh, d3`` and probabilities ``p1, p2, p4, ph, p3``."""
+    d1 = 0
+    d2 = 0
+    d4 = 0
+    if fast:
+        for j in range(NI):
+            d1 += X[j] * W1[w1 + j]
+    else:
+        for j in range(NI):
+            xj = X[j]
+            d1 += xj * W1[w1 + j]
+            d2 += xj * W2[w2 + j]
+            d4 += xj * W3M[w4 + j]
+    d1 = clamp2047(d1 >> 16)
+    d2 = clamp2047(d2 >> 16)
+    d4 = clamp2047(d4 >> 16)
+    p1 = SQ[d1 + 2048]
+    p2 = SQ[d2 + 2048]
+    p4 = SQ[d4 + 2048]
+    w3 = nctx * 3
+    dh = 0
+    ph = 2048
+    if NH > 0 and not fast:
+        dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
+        ph = SQ[dh + 2048]
+        d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
+    else:
+        d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
+    d3 = clamp2047(d3)
+    return d1, d2, d4, dh, d3, p1, p2, p4, ph, SQ[d3 + 2048]
+
+
+@njit(cache=True, inline="always")
+def _apm2_context(febit, f_len, rb, nctx, use_vote, vmi):
+    """The second APM's context: the vote's map entry when there is a vote, else the
+    longest followers' expectations and the forward one's run class."""
+    if use_vote and vmi >= 0:
+        return 108 + vmi
+    fe = 0
+    if febit >= 0:
+        fe = 1 + febit
+    re = 0
+    if rb >= 0:
+        re = 1 + rb
+    fl = 0
+    if febit >= 0:
+        fl = 1
+        if f_len >= 12:
+            fl = 2
+        if f_len >= 28:
+            fl = 3
+    return ((fl * 3 + fe) * 3 + re) * 3 + nctx
+
+
+@njit(cache=True, inline="always")
+def _apm(d3, p3, a1c, a2c, A1, A2):
+    """APMs: both maps interpolated at the final mixer's stretch ``d3`` and averaged with its
+    probability ``p3``. Returns ``(p, knot of A1, knot of A2, interpolation weight)``."""
+    s = min(max(d3 + 2048, 0), 4095)
+    lo = s >> 7
+    wt = s & 127
+    ai1 = a1c * 33 + lo
+    pa1 = (A1[ai1] * (128 - wt) + A1[ai1 + 1] * wt) >> 11
+    ai2 = a2c * 33 + lo
+    pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
+    return (p3 * 2 + pa1 + pa2 + 2) >> 2, ai1, ai2, wt
+
+
+# ---------------------------------------------------------------- updates after a bit
+
+
+@njit(cache=True, inline="always")
+def _mix_update(bit, fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2, w4, d1,
+                d2, d4, dh, p1, p2, p4, ph, p3, lr1, lr2, lr3, hlr):
+    """Mixers: one gradient step of each (rates ``lr1`` for mixers 1 and 3, ``lr2``, ``lr3``
+    for the final one; ``hlr`` the hidden-layer mixer's shift)."""
+    e1 = ((bit << 12) - p1) * lr1
+    e2 = ((bit << 12) - p2) * lr2
+    e4 = ((bit << 12) - p4) * lr1
+    if fast:
+        for j in range(NI):
+            W1[w1 + j] += (X[j] * e1) >> 14
+        return
+    for j in range(NI):
+        xj = X[j]
+        W1[w1 + j] += (xj * e1) >> 14
+        W2[w2 + j] += (xj * e2) >> 14
+        W3M[w4 + j] += (xj * e4) >> 14
+    e3 = ((bit << 12) - p3) * lr3
+    w3 = nctx * 3
+    W3[w3] += (d1 * e3) >> 14
+    W3[w3 + 1] += (d2 * e3) >> 14
+    W3[w3 + 2] += (d4 * e3) >> 14
+    if NH > 0:
+        W3H[nctx] += (dh * e3) >> 14
+        hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, hsig, hlr)
+
+
+@njit(cache=True, inline="always")
+def _apm_update(bit, arate, ai1, ai2, wt, A1, A2):
+    """APMs: the nearer knot of each map moves towards the bit (rate shift ``arate``)."""
+    g = (bit << 16) + (bit << arate) - bit - bit
+    ai = ai1 + (wt >> 6)
+    A1[ai] += (g - A1[ai]) >> arate
+    ai = ai2 + (wt >> 6)
+    A2[ai] += (g - A2[ai]) >> arate
+
+
+@njit(cache=True, inline="always")
+def _order_update(T, slot, nm, nidx, bit, RT, rid, lim):
+    """Orders: each context's counter at this node after ``bit``."""
+    for m in range(nm):
+        ix = slot[m] + nidx
+        e = int(T[ix])
+        T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
+
+
+@njit(cache=True, inline="always")
+def _map_updates(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM):
+    """Followers, vote and light followers: their maps after ``bit`` (hit or miss)."""
+    for r in range(NR):
+        if rebit[r] >= 0:
+            hit = 1 if rebit[r] == bit else 0
+            RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
+    if use_vote and vmi >= 0:
+        VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
+    for q in range(nla):
+        if lebit[q] >= 0:
+            hit = 1 if lebit[q] == bit else 0
+            li = lctx[q] + node
+            LM[li] += ((hit << 16) - LM[li]) >> 6
+
+
+# ---------------------------------------------------------------- after a base
+
+
+@njit(cache=True, inline="always")
+def _inverted_repeats(i, h, rr, T, nm, orders, tbits, irflags, base, direct, RT, rid, lim):
+    """Orders flagged for it: the inverted repeat's update, context = reverse complement of
+    the last k bases, symbol = complement of the base k positions back."""
+    for m in range(nm):
+        k = orders[m]
+        if irflags[m] == 0 or i < k:
+            continue
+        c = rr >> (2 * (KR - k))
+        isym = 3 - ((h >> (2 * k)) & 3)
+        if direct[m] == 1:
+            s1 = base[m] + (c << 2)
+        else:
+            s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+        ib1 = isym >> 1
+        e = int(T[s1 + 1])
+        T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
+        ix = s1 + 2 + ib1
+        e = int(T[ix])
+        T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
+
+
+@njit(cache=True, inline="always")
+def _follow(codes, i, sym, NR, NF, mm_thr, rsync, rsmax, rptr, rlen, rmiss, rhit, rtry, rsym):
+    """Followers after base ``i``: score, move, re-sync after an indel, drop."""
+    for r in range(NR):
+        if rptr[r] < 0:
+            continue
+        rtry[r] += 1
+        if rsym[r] == sym:
+            rhit[r] += 1
+            rlen[r] += 1
+            rmiss[r] = (rmiss[r] << 1) & 0xFFFF
+        else:
+            rlen[r] = 0
+            rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
+        if r < NF:
+            rptr[r] += 1
+        else:
+            rptr[r] -= 1
+        if rsync > 0 and rsym[r] != sym:
+            # indel re-sync: shift the follower by +-1..+-rsmax when the shifted copy
+            # explains the last rsync (or more) bases
+            bd = 0
+            bl = rsync - 1
+            for dd in range(2 * rsmax):
+                d = 1 + (dd >> 1)
+                if dd & 1:
+                    d = -d
+                pq = rptr[r] + d
+                ln = 0
+                if r < NF:
+                    if pq <= i:
+                        while (ln < 16 and pq - 1 - ln >= 0
+                               and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
+                            ln += 1
+                elif pq >= 0:
+                    while (ln < 16 and pq + 1 + ln <= i - ln
+                           and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
+                        ln += 1
+                if ln > bl:
+                    bl = ln
+                    bd = d
+            if bd != 0:
+                rptr[r] += bd
+                rlen[r] = bl
+                rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
+        if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
+            rptr[r] = -1
+
+
+@njit(cache=True, inline="always")
+def _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask, vcap,
+                    rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT):
+    """Followers after base ``i``: free ones take the longest verified earlier occurrences of
+    the last ``mm_len`` bases (forward) and of their reverse complement; then position
+    ``i + 1`` joins the forward k-mer's bucket of the repeat table."""
+    NR = NF + NRC
+    pmask = (1 << pbits) - 1
+    for dr in range(2):
+        if dr == 0:
+            r0 = 0
+            r1 = NF
+            c = h & mmask
+        else:
+            if NRC == 0:
+                break
+            r0 = NF
+            r1 = NR
+            c = rr >> (2 * (KR - mm_len))
+        hv = _kmer_hash(c, _REP_SALT)
+        mi = (hv >> (32 - mm_bits)) * NW
+        mchk = hv & cmask
+        nfree = 0
+        for r in range(r0, r1):
+            if rptr[r] < 0:
+                nfree += 1
+        if nfree > 0:
+            nc = 0
+            for wy in range(NW):
+                ent = int(MT[mi + wy])
+                if ent <= 0:
+                    break
+                if (ent >> pbits) != mchk:
+                    continue
+                cand = ent & pmask
+                if dr == 0:
+                    pos = cand
+                else:
+                    pos = cand - mm_len - 1
+                    if pos < 0:
+                        continue
+                taken = 0
+                for q in range(r0, r1):
+                    if rptr[q] == pos:
+                        taken = 1
+                if taken:
+                    continue
+                ln = 0
+                if dr == 0:
+                    while ln < vcap and pos - 1 - ln >= 0 and int(codes[pos - 1 - ln]) == int(codes[i - ln]):
+                        ln += 1
+                else:
+                    while ln < vcap and pos + 1 + ln <= i - ln and int(codes[pos + 1 + ln]) == 3 - int(codes[i - ln]):
+                        ln += 1
+                if ln >= mm_len:
+                    cpos[nc] = pos
+                    cln[nc] = ln
+                    nc += 1
+            while nc > 0 and nfree > 0:  # the longest candidates, to free followers
+                b = 0
+                for q in range(1, nc):
+                    if cln[q] > cln[b]:
+                        b = q
+                tgt = r0
+                while rptr[tgt] >= 0:
+                    tgt += 1
+                nfree -= 1
+                rptr[tgt] = cpos[b]
+                rlen[tgt] = cln[b]
+                rmiss[tgt] = 0
+                rhit[tgt] = 0
+                rtry[tgt] = 0
+                nc -= 1
+                cpos[b] = cpos[nc]
+                cln[b] = cln[nc]
+        if dr == 0:
+            for wy in range(NW - 1, 0, -1):
+                MT[mi + wy] = MT[mi + wy - 1]
+            MT[mi] = (mchk << pbits) | (i + 1)
 
 
 @njit(cache=True, inline="always")
@@ -859,15 +960,16 @@ def _expected_bit(sy, node, b1):
     return -1
 
 
-#: salt of the repeat table's k-mer hash (a hashed order's is ``order * 0x61C88647``)
+#: salts of the k-mer hashes of the repeat table and of the light seeds (a hashed order's is
+#: ``order * 0x61C88647``)
 _REP_SALT = 0x7F4A7C15
+_LIGHT_SALT = 0x5BD1E995
 
 
 @njit(cache=True, inline="always")
 def _kmer_hash(c, salt):
     """32-bit hash of a k-mer (2 bits a base, k <= 31): the repeat table's and the hashed
     orders' (each with its own ``salt``)."""
-    M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
     hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + salt) & M32
@@ -896,7 +998,6 @@ def _hashed_slot(T, base_m, c, order, tb):
     """The slot of context ``c`` of a hashed order: a 2-way bucket of 2^``tb`` slots (from
     ``base_m`` in ``T``) with a 16-bit check; on a miss the slot with fewer observations is
     taken and reset."""
-    M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
     h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
@@ -999,10 +1100,7 @@ def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
 @njit(cache=True, inline="always")
 def _light_bucket(c, lbits, LW, cbits):
     """Bucket start in LT and check bits of the hashed light seed ``c`` (<= 16 bases)."""
-    M32 = 0xFFFFFFFF
-    hv = ((c & 0xFFFFFF) * 0x2F0B3A49 + (c >> 24) * 0x1B873593 + 0x5BD1E995) & M32
-    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-    hv = hv ^ (hv >> 13)
+    hv = _kmer_hash(c, _LIGHT_SALT)
     return (hv >> (32 - lbits)) * LW, hv & ((1 << cbits) - 1)
 
 
