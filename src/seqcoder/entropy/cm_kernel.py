@@ -141,21 +141,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
-    pbits = 1
-    while (1 << pbits) <= n + 1:
-        pbits += 1
+    pbits = _position_bits(n)
     cmask = (1 << _check_bits(pbits, mm_bits)) - 1
-    rptr = np.full(NR + 1, -1, dtype=np.int64)  # where each follower reads (-1: free)
-    rlen = np.zeros(NR + 1, dtype=np.int64)  # run length
-    rmiss = np.zeros(NR + 1, dtype=np.int64)  # miss history, last 16
-    rsym = np.zeros(NR + 1, dtype=np.int64)  # the base it predicts (-1: none)
-    rctx = np.zeros(NR + 1, dtype=np.int64)  # its map context
-    rebit = np.zeros(NR + 1, dtype=np.int64)  # the bit it expects at this node (-1: none)
-    rmi = np.zeros(NR + 1, dtype=np.int64)  # the map entry it read
-    rhit = np.zeros(NR + 1, dtype=np.int64)  # lifetime hits / tries of the current follow
-    rtry = np.zeros(NR + 1, dtype=np.int64)
-    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates of a seeding: position, length
-    cln = np.zeros(NW + 1, dtype=np.int64)
+    # per follower: where it reads (-1: free), run length, miss history (last 16), the base it
+    # predicts (-1: none), its map context, the bit it expects here (-1: none), the map entry
+    # it read, lifetime hits and tries of the current follow
+    rptr = np.full(NR + 1, -1, dtype=np.int64)
+    rlen, rmiss, rsym, rctx = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    rebit, rmi, rhit, rtry = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    cpos, cln = _zeros(NW + 1), _zeros(NW + 1)  # verified candidates of a seeding: position, length
     # adaptive maps: [follower, or its accuracy bucket with racc][len bucket 24][misses 0..8]
     # [node kind 2]
     NRM = NR + 1
@@ -165,16 +159,13 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
     # ---- light followers: NL cheap followers seeded by fresh matches of lk-mers (LW
     # positions per bucket of LT), each predicting through a map keyed by its lifetime
-    # accuracy and recent misses; their evidence is summed into one mixer input
+    # accuracy and recent misses; their evidence is summed into one mixer input. Per light
+    # follower: where it reads, its direction, hits, tries, misses (last 16), the base it
+    # predicts, its map context, the bit it expects here
     NLa = max(NL, 1)
     lptr = np.full(NLa, -1, dtype=np.int64)
-    ldir = np.zeros(NLa, dtype=np.int64)
-    lhit = np.zeros(NLa, dtype=np.int64)
-    ltry = np.zeros(NLa, dtype=np.int64)
-    lmiss = np.zeros(NLa, dtype=np.int64)
-    lsym = np.zeros(NLa, dtype=np.int64)
-    lctx = np.zeros(NLa, dtype=np.int64)
-    lebit = np.zeros(NLa, dtype=np.int64)
+    ldir, lhit, ltry, lmiss = _zeros(NLa), _zeros(NLa), _zeros(NLa), _zeros(NLa)
+    lsym, lctx, lebit = _zeros(NLa), _zeros(NLa), _zeros(NLa)
     nla = 0  # the active light followers are 0..nla-1
     LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
     if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
@@ -187,49 +178,25 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     HT = np.full(5 * 4 * 16 * 4, 2147483648, dtype=np.uint32)
     hh = 0
 
-    # ---- mixer inputs: orders, followers, hint, bias, then the optional ones
-    NI = nm + NR + 2
+    # ---- mixer inputs: orders, followers, hint, bias, then the optional ones: the vote, the
+    # light followers, the prior, its output layer adapted to this block (version 5: a copy of
+    # W2 per node kind and context of the last pak bases, learnt online)
     use_vote = prm[P_VOTE]
-    XV = -1
-    if use_vote:
-        XV = NI  # vote of the followers
-        NI += 1
-    XL = -1
-    if NL > 0:
-        XL = NI  # summed evidence of the light followers
-        NI += 1
     use_prior = prm[P_PRIOR]
-    XP = -1
-    if use_prior:
-        XP = NI  # the learned prior's logit
-        NI += 1
-    # the prior's output layer adapted to this block (version 5): a copy of W2 per node kind and
-    # context of the last pak bases, learnt online; its logit is one more mixer input
     palr = prm[P_PALR]
     use_adapt = use_prior and palr > 0
     pak = prm[P_PAK]
-    XA = -1
-    if use_adapt:
-        XA = NI
-        NI += 1
+    NI, XV, XL, XP, XA = _input_layout(nm + NR + 2, use_vote, NL > 0, use_prior, use_adapt)
 
     # ---- the learned prior
     pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
     phid = pshape[0]
-    pacc = np.zeros(max(phid, 1), dtype=np.int32)
     # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
     # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
-    PCH = 1
-    if use_prior and not decode:
-        PCH = 1024
-    pzb = np.zeros(PCH * 3, dtype=np.int64)  # its logits
-    PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)  # its hidden activations
+    PCH = 1024 if use_prior and not decode else 1
+    pacc, pzb, PF, VA = _prior_state(PCH, phid, use_adapt, pak, PW2)
     pzo = 0  # this base's logits in pzb, activations in PF
     pfo = 0
-    VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
-    if use_adapt:
-        for q in range(VA.shape[0]):
-            VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
     pva = 0
     pa_ = 2048
     prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
@@ -238,17 +205,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)  # the vote's map
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
-    W1 = np.full(4 * 4 * 3 * NI, 65536 // 4, dtype=np.int64)
-    W2 = np.full(20 * 16 * 3 * NI, 65536 // 4, dtype=np.int64)
-    W3M = np.full((nm + 1) * 3 * NI, 65536 // 4, dtype=np.int64)
-    W3 = np.full(3 * 3, 21845, dtype=np.int64)
     NH = prm[P_HMIX]
-    NHa = max(NH, 1)
-    HV = np.zeros(3 * NHa * NI, dtype=np.int64)
-    HU = np.zeros(3 * NHa, dtype=np.int64)
-    hidden_init(HV, HU)
-    hsig = np.zeros(NHa, dtype=np.int64)
-    W3H = np.full(3, 16384, dtype=np.int64)
+    W1, W2, W3M, W3, HV, HU, hsig, W3H = _mixer_weights(nm, NI, NH)
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
     a1mask = (1 << (2 * prm[P_APM1])) - 1
@@ -280,11 +238,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         if use_prior:
             pzo, pfo = _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2,
                                     phid, pshape[1], pacc, pzb, use_adapt, PF)
-        hc = 0  # orders that have seen their context: the third mixer's weight set
-        if not fast:
-            for m in range(nm):
-                if (int(T[slot[m] + 1]) & 1023) != 0:
-                    hc += 1
+        hc = 0 if fast else _orders_seen(T, slot, nm)  # the third mixer's weight set
         sym = 0
         if not decode:
             sym = int(codes[i])
@@ -296,8 +250,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             _order_inputs(T, slot, nm, nidx, ST, X)
             fbest, rbest = _follower_inputs(node, b1, NR, NF, nm, rsym, rctx, rlen, rebit, rmi,
                                             RM, ST, X)
-            e = int(HT[hslot + nidx])
-            X[nm + NR] = 0 if (e & 1023) == 0 or not has_hint else ST[e >> 20]
+            X[nm + NR] = _order_inputs_hint(HT, hslot + nidx, has_hint, ST)
             X[nm + NR + 1] = 256
             if use_vote:
                 vmi, xvote = _vote_input(NR, rebit, rlen, nctx, VM, ST)
@@ -305,12 +258,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             if NL > 0:
                 X[XL] = _light_input(node, b1, nla, lsym, lctx, lebit, LM, ST)
             if use_prior:
-                zp = pzb[pzo] if node == 0 else pzb[pzo + 1 + b1]
-                X[XP] = clamp2047(zp)
-                if use_adapt:
-                    pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
-                    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshape[1])
-                    pa_ = SQ[X[XA] + 2048]
+                pva, pa_ = _prior_inputs(node, b1, nctx, h, pzb, pzo, use_adapt, pak, phid, PF,
+                                         pfo, VA, PB2, pshape[1], SQ, X, XP, XA)
 
             fs, rs, febit, f_len, rb = _follower_state(fbest, rbest, rlen, rebit)
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
@@ -379,6 +328,75 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
 
 # ---------------------------------------------------------------- set-up
+
+
+@njit(cache=True, inline="always")
+def _zeros(size):
+    """An int64 state array of ``size`` entries, zero."""
+    return np.zeros(size, dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _position_bits(n):
+    """Bits of a position 0..n + 1 (a table entry keeps it in its low bits)."""
+    pbits = 1
+    while (1 << pbits) <= n + 1:
+        pbits += 1
+    return pbits
+
+
+@njit(cache=True, inline="always")
+def _prior_state(PCH, phid, use_adapt, pak, PW2):
+    """The prior's buffers: its hidden sums, the logits of a batch of ``PCH`` positions and
+    their hidden activations, and the adapted output layer (``3 * phid`` weights per context
+    of the last ``pak`` bases, from ``W2`` with 8 more fractional bits)."""
+    pacc = np.zeros(max(phid, 1), dtype=np.int32)
+    pzb = np.zeros(PCH * 3, dtype=np.int64)
+    PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)
+    VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
+    if use_adapt:
+        for q in range(VA.shape[0]):
+            VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
+    return pacc, pzb, PF, VA
+
+
+@njit(cache=True, inline="always")
+def _input_layout(ni, vote, light, prior, adapt):
+    """Where the optional mixer inputs go after the ``ni`` fixed ones (-1: not used):
+    ``(inputs, vote, light followers, prior, adapted prior)``."""
+    XV = -1
+    if vote:
+        XV = ni
+        ni += 1
+    XL = -1
+    if light:
+        XL = ni
+        ni += 1
+    XP = -1
+    if prior:
+        XP = ni
+        ni += 1
+    XA = -1
+    if adapt:
+        XA = ni
+        ni += 1
+    return ni, XV, XL, XP, XA
+
+
+@njit(cache=True, inline="always")
+def _mixer_weights(nm, NI, NH):
+    """The mixers' weights at the start: mixers 1-3 (16 fractional bits, 1/4 each), the final
+    mixer (1/3 each), the hidden-layer mixer (``NH`` units per node kind) and its weight in
+    the final mixer; the hidden units' activations."""
+    W1 = np.full(4 * 4 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W2 = np.full(20 * 16 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W3M = np.full((nm + 1) * 3 * NI, 65536 // 4, dtype=np.int64)
+    W3 = np.full(3 * 3, 21845, dtype=np.int64)
+    NHa = max(NH, 1)
+    HV = np.zeros(3 * NHa * NI, dtype=np.int64)
+    HU = np.zeros(3 * NHa, dtype=np.int64)
+    hidden_init(HV, HU)
+    return W1, W2, W3M, W3, HV, HU, np.zeros(NHa, dtype=np.int64), np.full(3, 16384, dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -546,6 +564,16 @@ def _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phi
 
 
 @njit(cache=True, inline="always")
+def _orders_seen(T, slot, nm):
+    """Orders: how many have seen their context of this base."""
+    hc = 0
+    for m in range(nm):
+        if (int(T[slot[m] + 1]) & 1023) != 0:
+            hc += 1
+    return hc
+
+
+@njit(cache=True, inline="always")
 def _order_inputs(T, slot, nm, nidx, ST, X):
     """Orders: the stretch of each context's counter at this node (0 while unseen)."""
     for m in range(nm):
@@ -554,6 +582,29 @@ def _order_inputs(T, slot, nm, nidx, ST, X):
             X[m] = 0
         else:
             X[m] = ST[e >> 20]
+
+
+@njit(cache=True, inline="always")
+def _order_inputs_hint(HT, ix, has_hint, ST):
+    """The hint model (an order keyed by the hint): its counter's stretch (0 while unseen)."""
+    e = int(HT[ix])
+    if (e & 1023) == 0 or not has_hint:
+        return 0
+    return ST[e >> 20]
+
+
+@njit(cache=True, inline="always")
+def _prior_inputs(node, b1, nctx, h, pzb, pzo, adapt, pak, phid, PF, pfo, VA, PB2, pshift, SQ,
+                  X, XP, XA):
+    """The prior: its logit at this node into ``X[XP]`` and, with ``adapt``, the adapted
+    layer's into ``X[XA]``. Returns that layer's weight set and probability."""
+    zp = pzb[pzo] if node == 0 else pzb[pzo + 1 + b1]
+    X[XP] = clamp2047(zp)
+    if not adapt:
+        return 0, 2048
+    pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
+    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
+    return pva, SQ[X[XA] + 2048]
 
 
 @njit(cache=True, inline="always")
