@@ -123,6 +123,18 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     lk = prm[P_LK]
     lbits = prm[P_LBITS]
     LW = prm[P_LW]
+    lthr = prm[P_LTHR]
+    mm_thr = prm[P_MM_THR]
+    vcap = prm[P_VCAP]
+    rsync = prm[P_RSYNC]
+    rsmax = prm[P_RSMAX]
+    racc = prm[P_RACC]
+    lr1 = prm[P_LR1]
+    lr2 = prm[P_LR2]
+    lr3 = prm[P_LR3]
+    hlr = prm[P_HLR]
+    arate = prm[P_ARATE]
+    H62 = (1 << 62) - 1  # the history keeps 31 bases
 
     # ---- orders: one flat table T (made by :func:`alloc_tables`, so that numpy can back it
     # with transparent huge pages), 4 uint32 per slot (check, node0..2)
@@ -200,6 +212,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     pva = 0
     pa_ = 2048
     prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
+    pshift = pshape[1]
 
     # ---- mixers: three gated ones, a final one over them, an optional hidden-layer one
     VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)  # the vote's map
@@ -222,23 +235,92 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     rr = 0  # reverse-complement register (KR bases)
     for i in range(n):
         # ------------------------------------------------ contexts for base i
-        _prefetch_ahead(i, h, rr, T, MT, PE, nm, orders, tbits, irflags, base, direct, kmask,
-                        big, NR, NRC, NW, mm_len, mm_bits, mmask, prior_rows, pgofs, pgw, pgbase,
-                        phid)
+        # (the hot work stays in this loop: an inlined helper that takes arrays costs a
+        # reference-count update per array per call here, which halved the speed)
+        if NR > 0 and i + 1 >= mm_len:
+            # the repeat-table buckets read after this base, for each of its 4 values: a
+            # random access to a large table, started now to overlap this base's work
+            for s4 in range(4):
+                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
+                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+                if NRC > 0:
+                    c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
+                    pf = _kmer_hash(c, _REP_SALT)
+                    prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+        if prior_rows:
+            # the prior's rows for the next base, but for those of groups that read this base
+            for g in range(pgofs.shape[0]):
+                if pgofs[g] > 0:
+                    row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
+                    prefetch(PE, row)
+                    prefetch(PE, row + phid - 1)
+        for m in range(nm):
+            if big[m] == 0:
+                continue
+            k = orders[m]
+            # next base's context (its 4 values share a cache line when the table is direct)
+            c = (h & (kmask[m] >> 2)) << 2
+            for s4 in range(1 if direct[m] == 1 else 4):
+                prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
+            if irflags[m] != 0 and i >= k:
+                # this base's inverted-repeat context: the new base is its top digit
+                c = (rr >> 2) >> (2 * (KR - k))
+                for s4 in range(4):
+                    prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
+                                              tbits[m], direct[m]))
         if NL > 0 and i >= lk + 1:
             _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd)
-        _order_slots(T, h, nm, orders, tbits, base, direct, kmask, slot)
+        # orders: the slot of each order's context
+        for m in range(nm):
+            c = h & kmask[m]
+            if direct[m] == 1:
+                slot[m] = base[m] + (c << 2)
+            else:
+                slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
         hvv = 4
         if has_hint:
             hvv = min(int(hint[i]), 4)
         hslot = ((hvv * 4 + hh) * 16 + (h & 15)) * 4
-        _follower_contexts(codes, NR, NF, prm[P_RACC], rptr, rlen, rmiss, rhit, rtry, rsym,
-                           rctx)
-        _light_contexts(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx)
+        # followers: the base each predicts and its map context (follower or accuracy
+        # bucket, run-length bucket, misses in the last 8)
+        for r in range(NR):
+            rsym[r] = -1
+            if rptr[r] >= 0:
+                if r < NF:
+                    rsym[r] = int(codes[rptr[r]])
+                else:
+                    rsym[r] = 3 - int(codes[rptr[r]])
+                rq = r
+                if racc:
+                    rq = _acc_bucket(rhit[r], rtry[r], racc)
+                rctx[r] = ((rq * 24 + _len_bucket(rlen[r])) * 9 + popcount16(rmiss[r] & 0xFF)) * 2
+        # light followers: the same, keyed by accuracy and misses
+        for q in range(nla):
+            if ldir[q] == 0:
+                lsym[q] = int(codes[lptr[q]])
+            else:
+                lsym[q] = 3 - int(codes[lptr[q]])
+            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + popcount16(lmiss[q] & 0xFF)) * 2
+        # the prior: at the start of each batch of PCH positions, its logits (and hidden
+        # activations for the adapted layer) for the whole batch
         if use_prior:
-            pzo, pfo = _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2,
-                                    phid, pshape[1], pacc, pzb, use_adapt, PF)
-        hc = 0 if fast else _orders_seen(T, slot, nm)  # the third mixer's weight set
+            k = i % PCH
+            if k == 0:
+                hb = h
+                for q in range(min(PCH, n - i)):
+                    prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
+                               pzb[3 * q:3 * q + 3])
+                    if use_adapt:
+                        prior_features(pacc, PF, q * phid, phid)
+                    if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
+                        hb = ((hb << 2) | int(codes[i + q])) & H62
+            pzo = 3 * k
+            pfo = k * phid
+        hc = 0  # orders that have seen their context: the third mixer's weight set
+        if not fast:
+            for m in range(nm):
+                if (int(T[slot[m] + 1]) & 1023) != 0:
+                    hc += 1
         sym = 0
         if not decode:
             sym = int(codes[i])
@@ -247,26 +329,88 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             # ---------------------------------------------- one binary decision
             nidx = 1 if node == 0 else 2 + b1  # the counter of this node in a slot
             nctx = 0 if node == 0 else 1 + b1  # the node kind
-            _order_inputs(T, slot, nm, nidx, ST, X)
-            fbest, rbest = _follower_inputs(node, b1, NR, NF, nm, rsym, rctx, rlen, rebit, rmi,
-                                            RM, ST, X)
-            X[nm + NR] = _order_inputs_hint(HT, hslot + nidx, has_hint, ST)
+            # inputs: orders, followers, hint, bias, vote, light followers, prior
+            for m in range(nm):
+                e = int(T[slot[m] + nidx])
+                X[m] = 0 if (e & 1023) == 0 else ST[e >> 20]
+            fbest = -1  # the longest forward and reverse followers that expect a bit here
+            rbest = -1
+            for r in range(NR):
+                eb = _expected_bit(rsym[r], node, b1)
+                rebit[r] = eb
+                X[nm + r] = 0
+                if eb >= 0:
+                    rmi[r] = rctx[r] + node
+                    X[nm + r] = ST[RM[rmi[r]] >> 4] if eb == 1 else -ST[RM[rmi[r]] >> 4]
+                    if r < NF:
+                        if fbest < 0 or rlen[r] > rlen[fbest]:
+                            fbest = r
+                    elif rbest < 0 or rlen[r] > rlen[rbest]:
+                        rbest = r
+            e = int(HT[hslot + nidx])
+            X[nm + NR] = 0 if (e & 1023) == 0 or not has_hint else ST[e >> 20]
             X[nm + NR + 1] = 256
             if use_vote:
-                vmi, xvote = _vote_input(NR, rebit, rlen, nctx, VM, ST)
+                v0 = 0
+                v1 = 0
+                vl = 0
+                for r in range(NR):
+                    if rebit[r] >= 0:
+                        v1 += rebit[r]
+                        v0 += 1 - rebit[r]
+                        vl = max(vl, rlen[r])
+                vmi, xvote = _vote(v0, v1, vl, nctx, VM, ST)
                 X[XV] = xvote
             if NL > 0:
-                X[XL] = _light_input(node, b1, nla, lsym, lctx, lebit, LM, ST)
+                sl = 0
+                for q in range(nla):
+                    eb = _expected_bit(lsym[q], node, b1)
+                    lebit[q] = eb
+                    if eb >= 0:
+                        v = int(ST[LM[lctx[q] + node] >> 4])
+                        sl += v if eb == 1 else -v
+                X[XL] = clamp2047(sl)
             if use_prior:
-                pva, pa_ = _prior_inputs(node, b1, nctx, h, pzb, pzo, use_adapt, pak, phid, PF,
-                                         pfo, VA, PB2, pshape[1], SQ, X, XP, XA)
+                X[XP] = clamp2047(pzb[pzo] if node == 0 else pzb[pzo + 1 + b1])
+                if use_adapt:
+                    pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
+                    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
+                    pa_ = SQ[X[XA] + 2048]
 
+            # mixers: three gated ones (weight sets: followers' state, order-2 / hint, orders
+            # seen; ``fast``: the first alone), the hidden-layer one, the final one over them
             fs, rs, febit, f_len, rb = _follower_state(fbest, rbest, rlen, rebit)
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
             w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
             w4 = (hc * 3 + nctx) * NI
-            d1, d2, d4, dh, d3, p1, p2, p4, ph, p3 = _mix(fast, NI, NH, nctx, X, W1, W2, W3M, W3,
-                                                          W3H, HV, HU, hsig, w1, w2, w4, SQ)
+            d1 = 0
+            d2 = 0
+            d4 = 0
+            if fast:
+                for j in range(NI):
+                    d1 += X[j] * W1[w1 + j]
+            else:
+                for j in range(NI):
+                    xj = X[j]
+                    d1 += xj * W1[w1 + j]
+                    d2 += xj * W2[w2 + j]
+                    d4 += xj * W3M[w4 + j]
+            d1 = clamp2047(d1 >> 16)
+            d2 = clamp2047(d2 >> 16)
+            d4 = clamp2047(d4 >> 16)
+            p1 = SQ[d1 + 2048]
+            p2 = SQ[d2 + 2048]
+            p4 = SQ[d4 + 2048]
+            w3 = nctx * 3
+            if NH > 0 and not fast:
+                dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
+                ph = SQ[dh + 2048]
+                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
+            else:
+                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
+            d3 = clamp2047(d3)
+            p3 = SQ[d3 + 2048]
+            # APMs
             if fast:
                 p = p1
                 ai1 = 0
@@ -283,19 +427,50 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                                                    olen)
 
             # ---------------------------------------------- update
-            _mix_update(bit, fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2,
-                        w4, d1, d2, d4, dh, p1, p2, p4, ph, p3, prm[P_LR1], prm[P_LR2],
-                        prm[P_LR3], prm[P_HLR])
-            if not fast:
-                _apm_update(bit, prm[P_ARATE], ai1, ai2, wt, A1, A2)
+            # mixers (rates lr1 for mixers 1 and 3, lr2, lr3 for the final one)
+            e1 = ((bit << 12) - p1) * lr1
+            e2 = ((bit << 12) - p2) * lr2
+            e4 = ((bit << 12) - p4) * lr1
+            if fast:
+                for j in range(NI):
+                    W1[w1 + j] += (X[j] * e1) >> 14
+            else:
+                for j in range(NI):
+                    xj = X[j]
+                    W1[w1 + j] += (xj * e1) >> 14
+                    W2[w2 + j] += (xj * e2) >> 14
+                    W3M[w4 + j] += (xj * e4) >> 14
+                e3 = ((bit << 12) - p3) * lr3
+                W3[w3] += (d1 * e3) >> 14
+                W3[w3 + 1] += (d2 * e3) >> 14
+                W3[w3 + 2] += (d4 * e3) >> 14
+                if NH > 0:
+                    W3H[nctx] += (dh * e3) >> 14
+                    hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH,
+                                  hsig, hlr)
+                _apm_update(bit, arate, ai1, ai2, wt, A1, A2)
                 if use_adapt:
                     adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
-            _order_update(T, slot, nm, nidx, bit, RT, rid, lim)
+            # orders, hint, followers' maps, vote, light followers' maps
+            for m in range(nm):
+                ix = slot[m] + nidx
+                e = int(T[ix])
+                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
             if has_hint:
                 ix = hslot + nidx
                 e = int(HT[ix])
                 HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
-            _map_updates(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM)
+            for r in range(NR):
+                if rebit[r] >= 0:
+                    hit = 1 if rebit[r] == bit else 0
+                    RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
+            if use_vote and vmi >= 0:
+                VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
+            for q in range(nla):
+                if lebit[q] >= 0:
+                    hit = 1 if lebit[q] == bit else 0
+                    li = lctx[q] + node
+                    LM[li] += ((hit << 16) - LM[li]) >> 6
             if node == 0:
                 b1 = bit
             else:
@@ -307,20 +482,55 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
         # ------------------------------------------------ after the base
         if hvv < 4:
             hh = ((hh << 1) | (1 if hvv == sym else 0)) & 3
-        h = ((h << 2) | sym) & ((1 << 62) - 1)
+        h = ((h << 2) | sym) & H62
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
-        _inverted_repeats(i, h, rr, T, nm, orders, tbits, irflags, base, direct, RT, rid, lim)
-        _follow(codes, i, sym, NR, NF, prm[P_MM_THR], prm[P_RSYNC], prm[P_RSMAX], rptr, rlen,
-                rmiss, rhit, rtry, rsym)
+        # orders flagged for it: the inverted repeat (context = reverse complement of the last
+        # k bases, symbol = complement of the base k positions back)
+        for m in range(nm):
+            k = orders[m]
+            if irflags[m] == 0 or i < k:
+                continue
+            c = rr >> (2 * (KR - k))
+            isym = 3 - ((h >> (2 * k)) & 3)
+            if direct[m] == 1:
+                s1 = base[m] + (c << 2)
+            else:
+                s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+            ib1 = isym >> 1
+            e = int(T[s1 + 1])
+            T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
+            ix = s1 + 2 + ib1
+            e = int(T[ix])
+            T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
+        # followers: score, move, re-sync after an indel, drop; then seed the free ones
+        for r in range(NR):
+            if rptr[r] < 0:
+                continue
+            rtry[r] += 1
+            if rsym[r] == sym:
+                rhit[r] += 1
+                rlen[r] += 1
+                rmiss[r] = (rmiss[r] << 1) & 0xFFFF
+            else:
+                rlen[r] = 0
+                rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
+            if r < NF:
+                rptr[r] += 1
+            else:
+                rptr[r] -= 1
+            if rsync > 0 and rsym[r] != sym:
+                _resync(codes, i, r, r < NF, rsync, rsmax, rptr, rlen, rmiss)
+            if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
+                rptr[r] = -1
         if NL > 0:
-            nla = _light_follow(i, sym, nla, prm[P_LTHR], lptr, ldir, lhit, ltry, lmiss, lsym)
+            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
             if lsd[0] >= 0:
                 nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, (1 << pbits) - 1,
                                   lsd[0], lsd[1], lsd[2], lsd[3], lsd[4], lsd[5], lptr, ldir,
                                   lhit, ltry, lmiss, LT)
         if NR > 0 and i + 1 >= mm_len:
             _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask,
-                            prm[P_VCAP], rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT)
+                            vcap, rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT)
 
     if not decode:
         olen = coder_flush(x1, out, olen)
@@ -442,44 +652,6 @@ def _apm_table(contexts, SQ):
 
 
 @njit(cache=True, inline="always")
-def _prefetch_ahead(i, h, rr, T, MT, PE, nm, orders, tbits, irflags, base, direct, kmask, big,
-                    NR, NRC, NW, mm_len, mm_bits, mmask, prior_rows, pgofs, pgw, pgbase, phid):
-    """Start loading what the next base reads from the large tables, for each of the 4 values
-    of this base: the repeat table's buckets, the orders' next contexts and this base's
-    inverted-repeat contexts, and (decoding) the prior's rows; the loads then overlap this
-    base's work."""
-    if NR > 0 and i + 1 >= mm_len:
-        for s4 in range(4):
-            pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
-            prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-            if NRC > 0:
-                c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
-                pf = _kmer_hash(c, _REP_SALT)
-                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-    if prior_rows:
-        # the prior's rows for the next base, but for those of groups that read this base
-        for g in range(pgofs.shape[0]):
-            if pgofs[g] > 0:
-                row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
-                prefetch(PE, row)
-                prefetch(PE, row + phid - 1)
-    for m in range(nm):
-        if big[m] == 0:
-            continue
-        k = orders[m]
-        # next base's context (its 4 values share a cache line when the table is direct)
-        c = (h & (kmask[m] >> 2)) << 2
-        for s4 in range(1 if direct[m] == 1 else 4):
-            prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
-        if irflags[m] != 0 and i >= k:
-            # this base's inverted-repeat context: the new base is its top digit
-            c = (rr >> 2) >> (2 * (KR - k))
-            for s4 in range(4):
-                prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
-                                          tbits[m], direct[m]))
-
-
-@njit(cache=True, inline="always")
 def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
     """Read the light seeds of the lk-mer ending at base i - 1 on both strands now (used
     after base i, :func:`_light_seed`): ``lsd`` = buckets, checks and first entries."""
@@ -493,189 +665,7 @@ def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
     lsd[5] = int(LT[lir])
 
 
-@njit(cache=True, inline="always")
-def _order_slots(T, h, nm, orders, tbits, base, direct, kmask, slot):
-    """Orders: the slot of each order's context of this base."""
-    for m in range(nm):
-        c = h & kmask[m]
-        if direct[m] == 1:
-            slot[m] = base[m] + (c << 2)
-        else:
-            slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
-
-
-@njit(cache=True, inline="always")
-def _follower_contexts(codes, NR, NF, racc, rptr, rlen, rmiss, rhit, rtry, rsym, rctx):
-    """Followers: the base each active one predicts and its map context (follower or
-    accuracy bucket, run-length bucket, misses in the last 8)."""
-    for r in range(NR):
-        rsym[r] = -1
-        if rptr[r] >= 0:
-            if r < NF:
-                rsym[r] = int(codes[rptr[r]])
-            else:
-                rsym[r] = 3 - int(codes[rptr[r]])
-            mc = popcount16(rmiss[r] & 0xFF)
-            lb = rlen[r]
-            if lb > 15:
-                lb = 16
-                q = rlen[r] >> 5
-                while q > 0 and lb < 23:
-                    lb += 1
-                    q >>= 1
-            rq = r
-            if racc:
-                rq = _acc_bucket(rhit[r], rtry[r], racc)
-            rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
-
-
-@njit(cache=True, inline="always")
-def _light_contexts(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx):
-    """Light followers: the base each predicts and its map context (accuracy, misses)."""
-    for q in range(nla):
-        if ldir[q] == 0:
-            lsym[q] = int(codes[lptr[q]])
-        else:
-            lsym[q] = 3 - int(codes[lptr[q]])
-        mc = popcount16(lmiss[q] & 0xFF)
-        lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
-
-
-@njit(cache=True, inline="always")
-def _prior_ahead(codes, i, n, h, PCH, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
-                 pzb, use_adapt, PF):
-    """The prior: at the start of each batch of ``PCH`` positions, its logits (and hidden
-    activations, for the adapted layer) for the whole batch. Returns where base ``i``'s
-    logits and activations lie in ``pzb`` and ``PF``."""
-    k = i % PCH
-    if k == 0:
-        hb = h
-        for q in range(min(PCH, n - i)):
-            prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
-                       pzb[3 * q:3 * q + 3])
-            if use_adapt:
-                prior_features(pacc, PF, q * phid, phid)
-            if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
-                hb = ((hb << 2) | int(codes[i + q])) & ((1 << 62) - 1)
-    return 3 * k, k * phid
-
-
 # ---------------------------------------------------------------- one binary decision
-
-
-@njit(cache=True, inline="always")
-def _orders_seen(T, slot, nm):
-    """Orders: how many have seen their context of this base."""
-    hc = 0
-    for m in range(nm):
-        if (int(T[slot[m] + 1]) & 1023) != 0:
-            hc += 1
-    return hc
-
-
-@njit(cache=True, inline="always")
-def _order_inputs(T, slot, nm, nidx, ST, X):
-    """Orders: the stretch of each context's counter at this node (0 while unseen)."""
-    for m in range(nm):
-        e = int(T[slot[m] + nidx])
-        if (e & 1023) == 0:
-            X[m] = 0
-        else:
-            X[m] = ST[e >> 20]
-
-
-@njit(cache=True, inline="always")
-def _order_inputs_hint(HT, ix, has_hint, ST):
-    """The hint model (an order keyed by the hint): its counter's stretch (0 while unseen)."""
-    e = int(HT[ix])
-    if (e & 1023) == 0 or not has_hint:
-        return 0
-    return ST[e >> 20]
-
-
-@njit(cache=True, inline="always")
-def _prior_inputs(node, b1, nctx, h, pzb, pzo, adapt, pak, phid, PF, pfo, VA, PB2, pshift, SQ,
-                  X, XP, XA):
-    """The prior: its logit at this node into ``X[XP]`` and, with ``adapt``, the adapted
-    layer's into ``X[XA]``. Returns that layer's weight set and probability."""
-    zp = pzb[pzo] if node == 0 else pzb[pzo + 1 + b1]
-    X[XP] = clamp2047(zp)
-    if not adapt:
-        return 0, 2048
-    pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
-    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
-    return pva, SQ[X[XA] + 2048]
-
-
-@njit(cache=True, inline="always")
-def _follower_inputs(node, b1, NR, NF, nm, rsym, rctx, rlen, rebit, rmi, RM, ST, X):
-    """Followers: each one's map as an input signed by the bit it expects; returns the
-    longest forward and reverse-complement followers that expect a bit here (-1: none)."""
-    fbest = -1
-    rbest = -1
-    for r in range(NR):
-        eb = _expected_bit(rsym[r], node, b1)
-        rebit[r] = eb
-        if eb >= 0:
-            rmi[r] = rctx[r] + node
-            pr = RM[rmi[r]] >> 4
-            if eb == 1:
-                X[nm + r] = ST[pr]
-            else:
-                X[nm + r] = -ST[pr]
-            if r < NF:
-                if fbest < 0 or rlen[r] > rlen[fbest]:
-                    fbest = r
-            else:
-                if rbest < 0 or rlen[r] > rlen[rbest]:
-                    rbest = r
-        else:
-            X[nm + r] = 0
-    return fbest, rbest
-
-
-@njit(cache=True, inline="always")
-def _vote_input(NR, rebit, rlen, nctx, VM, ST):
-    """Followers' vote: (its map entry, or -1 when no follower expects a bit; its input), the
-    map keyed by the votes for 1 and 0 (up to 3 each) and the longest run's class."""
-    v0 = 0
-    v1 = 0
-    vl = 0
-    for r in range(NR):
-        if rebit[r] >= 0:
-            if rebit[r] == 1:
-                v1 += 1
-            else:
-                v0 += 1
-            if rlen[r] > vl:
-                vl = rlen[r]
-    if v0 + v1 == 0:
-        return -1, 0
-    lbv = 0
-    if vl >= 16:
-        lbv = 1
-    if vl >= 32:
-        lbv = 2
-    if vl >= 64:
-        lbv = 3
-    vmi = ((min(v1, 3) * 4 + min(v0, 3)) * 4 + lbv) * 3 + nctx
-    return vmi, ST[VM[vmi] >> 4]
-
-
-@njit(cache=True, inline="always")
-def _light_input(node, b1, nla, lsym, lctx, lebit, LM, ST):
-    """Light followers: their maps' evidence, signed by the bit each expects, summed."""
-    sl = 0
-    for q in range(nla):
-        eb = _expected_bit(lsym[q], node, b1)
-        lebit[q] = eb
-        if eb >= 0:
-            v = int(ST[LM[lctx[q] + node] >> 4])
-            if eb == 1:
-                sl += v
-            else:
-                sl -= v
-    return clamp2047(sl)
 
 
 @njit(cache=True, inline="always")
@@ -704,42 +694,6 @@ def _follower_state(fbest, rbest, rlen, rebit):
         if rlen[rbest] >= 32:
             rs = 3
     return fs, rs, febit, f_len, rb
-
-
-@njit(cache=True, inline="always")
-def _mix(fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2, w4, SQ):
-    """Mixers: the three gated mixers (weight sets ``w1``, ``w2``, ``w4``; ``fast``: the first
-    alone), the hidden-layer mixer and the final mixer over them. Returns their stretches
-    ``d1, d2, d4, dh, d3`` and probabilities ``p1, p2, p4, ph, p3``."""
-    d1 = 0
-    d2 = 0
-    d4 = 0
-    if fast:
-        for j in range(NI):
-            d1 += X[j] * W1[w1 + j]
-    else:
-        for j in range(NI):
-            xj = X[j]
-            d1 += xj * W1[w1 + j]
-            d2 += xj * W2[w2 + j]
-            d4 += xj * W3M[w4 + j]
-    d1 = clamp2047(d1 >> 16)
-    d2 = clamp2047(d2 >> 16)
-    d4 = clamp2047(d4 >> 16)
-    p1 = SQ[d1 + 2048]
-    p2 = SQ[d2 + 2048]
-    p4 = SQ[d4 + 2048]
-    w3 = nctx * 3
-    dh = 0
-    ph = 2048
-    if NH > 0 and not fast:
-        dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
-        ph = SQ[dh + 2048]
-        d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
-    else:
-        d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
-    d3 = clamp2047(d3)
-    return d1, d2, d4, dh, d3, p1, p2, p4, ph, SQ[d3 + 2048]
 
 
 @njit(cache=True, inline="always")
@@ -782,33 +736,6 @@ def _apm(d3, p3, a1c, a2c, A1, A2):
 
 
 @njit(cache=True, inline="always")
-def _mix_update(bit, fast, NI, NH, nctx, X, W1, W2, W3M, W3, W3H, HV, HU, hsig, w1, w2, w4, d1,
-                d2, d4, dh, p1, p2, p4, ph, p3, lr1, lr2, lr3, hlr):
-    """Mixers: one gradient step of each (rates ``lr1`` for mixers 1 and 3, ``lr2``, ``lr3``
-    for the final one; ``hlr`` the hidden-layer mixer's shift)."""
-    e1 = ((bit << 12) - p1) * lr1
-    e2 = ((bit << 12) - p2) * lr2
-    e4 = ((bit << 12) - p4) * lr1
-    if fast:
-        for j in range(NI):
-            W1[w1 + j] += (X[j] * e1) >> 14
-        return
-    for j in range(NI):
-        xj = X[j]
-        W1[w1 + j] += (xj * e1) >> 14
-        W2[w2 + j] += (xj * e2) >> 14
-        W3M[w4 + j] += (xj * e4) >> 14
-    e3 = ((bit << 12) - p3) * lr3
-    w3 = nctx * 3
-    W3[w3] += (d1 * e3) >> 14
-    W3[w3 + 1] += (d2 * e3) >> 14
-    W3[w3 + 2] += (d4 * e3) >> 14
-    if NH > 0:
-        W3H[nctx] += (dh * e3) >> 14
-        hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, hsig, hlr)
-
-
-@njit(cache=True, inline="always")
 def _apm_update(bit, arate, ai1, ai2, wt, A1, A2):
     """APMs: the nearer knot of each map moves towards the bit (rate shift ``arate``)."""
     g = (bit << 16) + (bit << arate) - bit - bit
@@ -819,102 +746,66 @@ def _apm_update(bit, arate, ai1, ai2, wt, A1, A2):
 
 
 @njit(cache=True, inline="always")
-def _order_update(T, slot, nm, nidx, bit, RT, rid, lim):
-    """Orders: each context's counter at this node after ``bit``."""
-    for m in range(nm):
-        ix = slot[m] + nidx
-        e = int(T[ix])
-        T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
+def _len_bucket(ln):
+    """A follower's run length as one of 24 buckets: 0..15 as they are, then log-spaced."""
+    if ln <= 15:
+        return ln
+    lb = 16
+    q = ln >> 5
+    while q > 0 and lb < 23:
+        lb += 1
+        q >>= 1
+    return lb
 
 
 @njit(cache=True, inline="always")
-def _map_updates(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM):
-    """Followers, vote and light followers: their maps after ``bit`` (hit or miss)."""
-    for r in range(NR):
-        if rebit[r] >= 0:
-            hit = 1 if rebit[r] == bit else 0
-            RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
-    if use_vote and vmi >= 0:
-        VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
-    for q in range(nla):
-        if lebit[q] >= 0:
-            hit = 1 if lebit[q] == bit else 0
-            li = lctx[q] + node
-            LM[li] += ((hit << 16) - LM[li]) >> 6
+def _vote(v0, v1, vl, nctx, VM, ST):
+    """The followers' vote (``v1`` for 1, ``v0`` for 0, ``vl`` the longest run): ``(its map
+    entry, its input)``, ``(-1, 0)`` when no follower expects a bit."""
+    if v0 + v1 == 0:
+        return -1, 0
+    lbv = 0
+    if vl >= 16:
+        lbv = 1
+    if vl >= 32:
+        lbv = 2
+    if vl >= 64:
+        lbv = 3
+    vmi = ((min(v1, 3) * 4 + min(v0, 3)) * 4 + lbv) * 3 + nctx
+    return vmi, ST[VM[vmi] >> 4]
+
+
+@njit(cache=True, inline="always")
+def _resync(codes, i, r, forward, rsync, rsmax, rptr, rlen, rmiss):
+    """Indel re-sync of follower ``r`` after a miss at base ``i``: shift it by +-1..+-rsmax
+    when the shifted copy explains the last ``rsync`` (or more) bases."""
+    bd = 0
+    bl = rsync - 1
+    for dd in range(2 * rsmax):
+        d = 1 + (dd >> 1)
+        if dd & 1:
+            d = -d
+        pq = rptr[r] + d
+        ln = 0
+        if forward:
+            if pq <= i:
+                while (ln < 16 and pq - 1 - ln >= 0
+                       and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
+                    ln += 1
+        elif pq >= 0:
+            while (ln < 16 and pq + 1 + ln <= i - ln
+                   and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
+                ln += 1
+        if ln > bl:
+            bl = ln
+            bd = d
+    if bd != 0:
+        rptr[r] += bd
+        rlen[r] = bl
+        rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
 
 
 # ---------------------------------------------------------------- after a base
-
-
-@njit(cache=True, inline="always")
-def _inverted_repeats(i, h, rr, T, nm, orders, tbits, irflags, base, direct, RT, rid, lim):
-    """Orders flagged for it: the inverted repeat's update, context = reverse complement of
-    the last k bases, symbol = complement of the base k positions back."""
-    for m in range(nm):
-        k = orders[m]
-        if irflags[m] == 0 or i < k:
-            continue
-        c = rr >> (2 * (KR - k))
-        isym = 3 - ((h >> (2 * k)) & 3)
-        if direct[m] == 1:
-            s1 = base[m] + (c << 2)
-        else:
-            s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
-        ib1 = isym >> 1
-        e = int(T[s1 + 1])
-        T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
-        ix = s1 + 2 + ib1
-        e = int(T[ix])
-        T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
-
-
-@njit(cache=True, inline="always")
-def _follow(codes, i, sym, NR, NF, mm_thr, rsync, rsmax, rptr, rlen, rmiss, rhit, rtry, rsym):
-    """Followers after base ``i``: score, move, re-sync after an indel, drop."""
-    for r in range(NR):
-        if rptr[r] < 0:
-            continue
-        rtry[r] += 1
-        if rsym[r] == sym:
-            rhit[r] += 1
-            rlen[r] += 1
-            rmiss[r] = (rmiss[r] << 1) & 0xFFFF
-        else:
-            rlen[r] = 0
-            rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
-        if r < NF:
-            rptr[r] += 1
-        else:
-            rptr[r] -= 1
-        if rsync > 0 and rsym[r] != sym:
-            # indel re-sync: shift the follower by +-1..+-rsmax when the shifted copy
-            # explains the last rsync (or more) bases
-            bd = 0
-            bl = rsync - 1
-            for dd in range(2 * rsmax):
-                d = 1 + (dd >> 1)
-                if dd & 1:
-                    d = -d
-                pq = rptr[r] + d
-                ln = 0
-                if r < NF:
-                    if pq <= i:
-                        while (ln < 16 and pq - 1 - ln >= 0
-                               and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
-                            ln += 1
-                elif pq >= 0:
-                    while (ln < 16 and pq + 1 + ln <= i - ln
-                           and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
-                        ln += 1
-                if ln > bl:
-                    bl = ln
-                    bd = d
-            if bd != 0:
-                rptr[r] += bd
-                rlen[r] = bl
-                rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-        if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
-            rptr[r] = -1
 
 
 @njit(cache=True, inline="always")
