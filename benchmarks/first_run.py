@@ -1,7 +1,8 @@
 """How long a new user's first ``seqcoder compress`` takes: ``python benchmarks/first_run.py``.
 
-Makes a fresh virtual environment, ``pip install -e`` of this checkout into it (timed: the
-build warms the kernels' cache, ``build_backend.py``), then, whole processes, with GNU-time-
+Makes a fresh virtual environment and ``pip install -e`` into it of a clean copy of this
+checkout's HEAD (``git archive``: no kernel cache yet, as in a fresh clone; timed: the build
+warms the kernels' cache, ``build_backend.py``), then, whole processes, with GNU-time-
 like wall clocks: the first ``seqcoder compress`` of a FASTA of the first 300 kB of a genome
 (default: EsCo of the shared DNA corpus), its ``decompress`` (byte-compared with the input), a
 second ``compress`` (warm), and one ``compress`` with an empty numba cache
@@ -50,9 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         fasta.write_bytes(b">first-run test\n" + b"".join(
             raw[i:i + 80] + b"\n" for i in range(0, len(raw), 80)))
         size = fasta.stat().st_size
+        clone = t / "clone"
+        clone.mkdir()
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"], check=True,
+                             capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(clone)], input=tar, check=True)
         subprocess.run([sys.executable, "-m", "venv", str(t / "venv")], check=True)
         py, exe = t / "venv" / "bin" / "python", t / "venv" / "bin" / "seqcoder"
-        install, _ = _run([str(py), "-m", "pip", "install", "-q", "-e", str(ROOT)])
+        install, _ = _run([str(py), "-m", "pip", "install", "-q", "-e", str(clone)])
         first, first_err = _run([str(exe), "compress", str(fasta)])
         back = t / "back.fna"
         decompress, _ = _run([str(exe), "decompress", "-o", str(back), str(fasta) + ".sqc"])
