@@ -9,7 +9,8 @@ upper-cased, letters other than A/C/G/T dropped, records concatenated. Other fil
 as bare sequences. ``--decode`` also times decoding and checks the round trip; ``--xz`` times
 ``xz -9e`` on the same bases right beside the measurement (the machine may be shared: compare
 ratios of CPU time, which this script reports next to wall time). ``--set key=value`` overrides
-a level's configuration for experiments (e.g. ``--set "rep=(16,22,8,2,2)"``); ``--choices N``
+a part of a level's model set for experiments (e.g. ``--set "followers=Followers(16,22,8,2,2)"``,
+names from ``seqcoder.entropy.modelset``); ``--choices N``
 fixes the per-block choices of payload version 4 (bit 1 light followers, bit 2 the learned
 prior; default: the encoder's own, ``cm.choose``); ``--version 3`` codes with the frozen
 version-3 model sets (the state before the learned prior); ``--prior-dir DIR`` codes with the prior in
@@ -19,6 +20,7 @@ version-3 model sets (the state before the learned prior); ``--prior-dir DIR`` c
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import subprocess
 import sys
 import time
@@ -29,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import seqcoder.entropy.cm as cm  # noqa: E402
+import seqcoder.entropy.modelset as modelset  # noqa: E402
 from seqcoder.alphabet import CODE_OF_BYTE  # noqa: E402
 from seqcoder.levels import DEFAULT_LEVEL  # noqa: E402
 
@@ -74,12 +77,12 @@ def main() -> None:
         from seqcoder.models.prior import load_prior
 
         cm._prior = lambda tag=None: load_prior(directory=args.prior_dir)  # noqa: ARG005
-    for kv in args.set:
+    for kv in args.set:  # a part of the current model set, e.g. light=LIGHT_ON
         k, v = kv.split("=", 1)
         for lv in levels:
-            cfg = dict(cm._LEVELS[lv])
-            cfg[k] = eval(v, vars(cm))  # noqa: S307 - a developer tool
-            cm._LEVELS[lv] = cfg
+            ms = modelset.BY_VERSION[cm.CM_FORMAT_VERSION][lv]
+            part = eval(v, vars(modelset))  # noqa: S307 - a developer tool
+            modelset.BY_VERSION[cm.CM_FORMAT_VERSION][lv] = dataclasses.replace(ms, **{k: part})
     for lv in sorted(set(levels) | {1}):  # compile (or load) both kernels outside the timings
         cm.cm_encode(np.zeros(10, np.uint8), lv)
     tot = {lv: [0, 0, 0.0, 0.0] for lv in levels}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from seqcoder.entropy import cm
+from seqcoder.entropy.modelset import PRIOR_ADAPTED, PRIOR_OFF, PRIOR_ON, V5
 from seqcoder.entropy.primitives import prefetch, prior_eval, prior_row
 from seqcoder.errors import ModelError
 from seqcoder.models.prior import (load_prior, prior_logits, quantize_prior, save_prior)
@@ -93,14 +96,15 @@ def test_save_load_and_tamper(tmp_path):
 
 @pytest.mark.parametrize("choices", [0, cm.CHOICE_LIGHT, cm.CHOICE_PRIOR,
                                      cm.CHOICE_LIGHT | cm.CHOICE_PRIOR])
-def test_choices_round_trip_and_twin(choices):
+def test_choices_round_trip_and_twin(choices, pure_kernels):
     rng = np.random.default_rng(3)
     unit = rng.integers(0, 4, 150).astype(np.uint8)
     codes = np.concatenate([unit, rng.integers(0, 4, 100).astype(np.uint8), unit, unit[::-1]])
     data = cm.cm_encode(codes, 4, choices=choices)
-    assert data == cm.cm_encode(codes, 4, choices=choices, _python=True)
     assert (cm.cm_decode(data, len(codes), 4) == codes).all()
-    assert (cm.cm_decode(data, len(codes), 4, _python=True) == codes).all()
+    with pure_kernels():
+        assert data == cm.cm_encode(codes, 4, choices=choices)
+        assert (cm.cm_decode(data, len(codes), 4) == codes).all()
 
 
 def test_payload_records_choices_and_prior():
@@ -150,24 +154,23 @@ def _prior_test_codes(seed: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("level", [4, 5, 9])
-def test_prior_levels_twin(level):
+def test_prior_levels_twin(level, pure_kernels, monkeypatch):
     """Level 4 (prior; still version 4), level 5 (adapted prior layer) and level 9 (also
     light followers and the hidden-layer mixer): compiled and interpreted kernels write the
     same bytes, and the adapted layer and the hidden mixer are wired in."""
     codes = _prior_test_codes(level)
     data = cm.cm_encode(codes, level)
     assert data[0] == (4 if level == 4 else cm.CM_FORMAT_VERSION)
-    assert data == cm.cm_encode(codes, level, _python=True)
+    with pure_kernels():
+        assert data == cm.cm_encode(codes, level)
     assert (cm.cm_decode(data, len(codes), level) == codes).all()
-    cfg = dict(cm._LEVELS[level])
-    off = [{"adapt": cm.V5_OFF["adapt"]}] if cfg["adapt"] != cm.V5_OFF["adapt"] else []
-    off += [{"hmix": (0, 6)}] if cfg["hmix"][0] else []
+    ms = cm.level_config(level)
+    off = [{"prior": PRIOR_ON}] if ms.prior != PRIOR_ON else []
+    off += [{"mixers": replace(ms.mixers, hidden=0)}] if ms.mixers.hidden else []
     for switch in off:
-        try:
-            cm._LEVELS[level] = {**cfg, **switch}
-            assert cm.cm_encode(codes, level) != data, switch
-        finally:
-            cm._LEVELS[level] = cfg
+        monkeypatch.setitem(V5, level, replace(ms, **switch))
+        assert cm.cm_encode(codes, level) != data, switch
+    monkeypatch.setitem(V5, level, ms)
 
 
 @pytest.mark.parametrize("level", [5, 9])
@@ -176,11 +179,11 @@ def test_version4_payloads_still_decode(level):
     old = cm.cm_encode(codes, level, _version=4)
     assert old[0] == 4 and old != cm.cm_encode(codes, level)
     assert (cm.cm_decode(old, len(codes), level) == codes).all()
-    assert cm.level_config(level, 4)["adapt"] == cm.V5_OFF["adapt"]
+    assert cm.level_config(level, 4).prior == PRIOR_ON  # not adapted
 
 
 def test_adapt_needs_the_prior():
     # a block without the prior has no adapted layer either
-    cfg = cm.block_config(5, 5, choices=cm.CHOICE_LIGHT)
-    assert cfg["prior"] == 0 and cfg["adapt"] == cm.V5_OFF["adapt"]
-    assert cm.block_config(5, 5, choices=cm.CHOICE_PRIOR)["adapt"] != cm.V5_OFF["adapt"]
+    assert cm.block_config(5, 5, choices=cm.CHOICE_LIGHT).prior == PRIOR_OFF
+    assert cm.block_config(5, 5, choices=cm.CHOICE_PRIOR).prior == PRIOR_ADAPTED
+    assert cm.block_config(2, 5, choices=cm.CHOICE_PRIOR).prior == PRIOR_ON

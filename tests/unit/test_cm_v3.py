@@ -1,8 +1,10 @@
-"""The version-3 switches of the cm kernel: each is compiled-vs-interpreter identical, round
+"""The version-3 parts of the cm kernel: each is compiled-vs-interpreter identical, round
 trips, changes the coded bytes when on (so it is really wired in), and version-2 payloads
 keep decoding with the version-2 model sets."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ import pytest
 import seqcoder.entropy.cm as cm
 from seqcoder.entropy import cm_decode, cm_encode
 from seqcoder.entropy.cm_kernel import N_PRM, PRM_FIELDS
+from seqcoder.entropy.modelset import BY_VERSION, LIGHT_ON, V2, V3, Light
 
 
 def _repetitive(n: int, seed: int = 2) -> np.ndarray:
@@ -32,11 +35,10 @@ def _repetitive(n: int, seed: int = 2) -> np.ndarray:
 
 
 SWITCHES = {
-    "racc1": {"racc": 1},
-    "racc2": {"racc": 2},
-    "light": {"light": (16, 11, 22, 4, 8, 0)},
-    "light_small": {"light": (3, 6, 12, 2, 4, 3)},
-    "drv": {"drv": 1},
+    "racc1": {"followers": replace(V2[4].followers, racc=1)},
+    "racc2": {"followers": replace(V2[4].followers, racc=2)},
+    "light": {"light": LIGHT_ON},
+    "light_small": {"light": Light(3, 6, 12, 2, 4)},
 }
 
 
@@ -44,29 +46,30 @@ SWITCHES = {
 def level4(monkeypatch):
     """Level 4 of version 3 with a switch set by the test (restored afterwards); the tests
     write version-3 payloads (``_version=3``)."""
-    levels = dict(cm._LEVELS_V3)
-    monkeypatch.setattr(cm, "_BY_VERSION", {**cm._BY_VERSION, 3: levels})
+    levels = dict(V3)
+    monkeypatch.setitem(BY_VERSION, 3, levels)
 
     def set_(**kw):
-        levels[4] = {**cm._LEVELS_V2[4], **kw}
+        levels[4] = replace(V2[4], **kw)
 
     return set_
 
 
 @pytest.mark.parametrize("name", sorted(SWITCHES))
-def test_switch_twin_identical_and_roundtrip(level4, name):
+def test_switch_twin_identical_and_roundtrip(level4, name, pure_kernels):
     codes = _repetitive(1500, 11)
     base = cm_encode(codes, 4, _version=2)
     level4(**SWITCHES[name])
     fast = cm_encode(codes, 4, _version=3)
     assert fast[0] == 3
     assert fast != base, f"switch {name} changed nothing"
-    assert cm_encode(codes, 4, _python=True, _version=3) == fast
     assert np.array_equal(cm_decode(fast, len(codes), 4), codes)
-    assert np.array_equal(cm_decode(fast, len(codes), 4, _python=True), codes)
+    with pure_kernels():
+        assert cm_encode(codes, 4, _version=3) == fast
+        assert np.array_equal(cm_decode(fast, len(codes), 4), codes)
 
 
-def test_all_switches_together_with_hint(level4):
+def test_all_switches_together_with_hint(level4, pure_kernels):
     codes = _repetitive(1200, 12)
     hint = codes.copy()
     hint[::5] = 4
@@ -75,15 +78,17 @@ def test_all_switches_together_with_hint(level4):
         merged.update(kw)
     level4(**merged)
     fast = cm_encode(codes, 4, hint, _version=3)
-    assert cm_encode(codes, 4, hint, _python=True, _version=3) == fast
+    with pure_kernels():
+        assert cm_encode(codes, 4, hint, _version=3) == fast
     assert np.array_equal(cm_decode(fast, len(codes), 4, hint), codes)
 
 
 def test_light_followers_help_on_repeats(level4):
     codes = _repetitive(60_000, 13)
-    level4(racc=1)
+    racc = replace(V2[4].followers, racc=1)
+    level4(followers=racc)
     without = len(cm_encode(codes, 4, _version=3))
-    level4(racc=1, light=(16, 11, 22, 4, 8, 0))
+    level4(followers=racc, light=LIGHT_ON)
     with_light = cm_encode(codes, 4, _version=3)
     assert np.array_equal(cm_decode(with_light, len(codes), 4), codes)
     assert len(with_light) < without
@@ -110,16 +115,18 @@ def test_level1_unchanged():
 
 def test_version2_configs_have_every_switch_off():
     for lv in range(1, 10):
-        cfg = cm.level_config(lv, 2)
-        for key, off in cm.V3_OFF.items():
-            assert cfg[key] == off
+        ms = cm.level_config(lv, 2)
+        assert ms.followers.racc == 0 and ms.light.count == 0 and not ms.prior.on
+        assert ms.mixers.hidden == 0 and ms.prior.adapt_shift == 0
 
 
 def test_kernel_params_named():
-    prm = cm.kernel_params(cm.level_config(9), 10_000)
+    ms = cm.level_config(9)
+    prm = cm.kernel_params(ms, 10_000)
     assert prm.shape == (N_PRM,) and len(set(PRM_FIELDS)) == N_PRM
-    assert prm[PRM_FIELDS.index("nf")] == cm.level_config(9)["rep"][3]
-    assert prm[PRM_FIELDS.index("racc")] == cm.level_config(9)["racc"]
+    assert prm[PRM_FIELDS.index("nf")] == ms.followers.forward
+    assert prm[PRM_FIELDS.index("racc")] == ms.followers.racc
+    assert prm[PRM_FIELDS.index("palr")] == ms.prior.adapt_shift == 13
 
 
 def test_unknown_version_rejected():

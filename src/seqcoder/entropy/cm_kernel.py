@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import (adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
+from .primitives import (M32, adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
                          coder_start, counter_next, hidden_forward, hidden_init, hidden_update,
                          popcount16, prefetch, prior_eval, prior_features, prior_row)
 from .tables import RATE_D, build_tables  # noqa: F401  (re-exported; level 1 needs no import of this module)
@@ -49,32 +49,32 @@ __all__ = ["N_PRM", "RATE_D", "alloc_tables", "build_tables", "cm_kernel"]
 
 
 #: the fields of ``prm``, in order: :func:`.cm.kernel_params` fills the array by these names
-#: and the kernel reads it through the ``P_*`` constants below (compile-time constants)
+#: (from a :class:`.modelset.ModelSet`) and the kernel reads it through the ``P_*`` constants
+#: below (compile-time constants)
 PRM_FIELDS = (
-    "mm_len", "mm_bits", "mm_thr", "repl", "lr1", "lr2", "lr3", "arate", "vcap", "m3",
-    "cap", "am", "nf", "nrc", "fast", "apm1", "lrd", "lrk", "vote", "rsync", "rsmax",
-    # version 3 switches (0 = off, the version-2 model)
-    "racc",   # follower maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale)
-    "nl",     # light repeat followers (0: none)
-    "lk",     # their seed length (<= 16 bases)
-    "lbits",  # log2 buckets of their seed table LT
-    "lw",     # positions kept per LT bucket
-    "lthr",   # their miss threshold (of the last 16 bases)
-    "lprob",  # their probation: one miss in their first lprob predictions drops them
-    "drv",    # derived contexts: recent loss and follower hit for mixer 2's weight sets
-    # version 4
-    "prior",  # the learned prior's logit as one more mixer input (0: off)
-    "hmix",   # hidden units of the hidden-layer mixer, a fourth input of the final mixer (0: off)
-    "hlr",    # its learning-rate shift
-    # version 5
-    "pak",    # the adapted prior layer: bases of the context that selects its weight set
-    "palr",   # its learning-rate shift (0: off; needs the prior)
+    # repeat followers: min length, table bits, miss threshold (of the last 16), forward and
+    # reverse-complement followers, verify cap, indel re-sync (min bases, largest shift),
+    # maps keyed by lifetime accuracy (1: linear hits/tries, 2: miss-rate scale; 0: off)
+    "mm_len", "mm_bits", "mm_thr", "nf", "nrc", "vcap", "rsync", "rsmax", "racc",
+    # mixers: rates of mixers 1-2 and the final one, fast mode (one mixer, no APM), the
+    # followers' vote as an input, hidden units of the hidden-layer mixer (0: off), its rate shift
+    "lr1", "lr2", "lr3", "fast", "vote", "hmix", "hlr",
+    # APMs: rate shift, order of the first one's context; output capacity in bits per base
+    "arate", "apm1", "cap",
+    # light followers (0: none), their seed length (<= 16), log2 buckets of their seed table
+    # LT, positions kept per bucket, miss threshold (of the last 16)
+    "nl", "lk", "lbits", "lw", "lthr",
+    # the learned prior as a mixer input (0: off); its adapted output layer: bases of the
+    # context that selects its weight set, learning-rate shift (0: off)
+    "prior", "pak", "palr",
 )
 #: number of integer parameters in ``prm`` (see :func:`cm_kernel`)
 N_PRM = len(PRM_FIELDS)
-(P_MM_LEN, P_MM_BITS, P_MM_THR, P_REPL, P_LR1, P_LR2, P_LR3, P_ARATE, P_VCAP, P_M3, P_CAP, P_AM,
- P_NF, P_NRC, P_FAST, P_APM1, P_LRD, P_LRK, P_VOTE, P_RSYNC, P_RSMAX, P_RACC, P_NL, P_LK,
- P_LBITS, P_LW, P_LTHR, P_LPROB, P_DRV, P_PRIOR, P_HMIX, P_HLR, P_PAK, P_PALR) = range(N_PRM)
+(P_MM_LEN, P_MM_BITS, P_MM_THR, P_NF, P_NRC, P_VCAP, P_RSYNC, P_RSMAX, P_RACC,
+ P_LR1, P_LR2, P_LR3, P_FAST, P_VOTE, P_HMIX, P_HLR, P_ARATE, P_APM1, P_CAP,
+ P_NL, P_LK, P_LBITS, P_LW, P_LTHR, P_PRIOR, P_PAK, P_PALR) = range(N_PRM)
+#: length of the reverse-complement register (bases)
+KR = 24
 
 
 def alloc_tables(orders: np.ndarray, tbits: np.ndarray, prm: np.ndarray):
@@ -110,251 +110,133 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
-    ``prm``: 0 repeat-model min length, 1 repeat table bits, 2 miss threshold (of last 16),
-    3 repeat replacement margin (0: a follower is only replaced when it drops), 4 mixer-1
-    rate, 5 mixer-2 rate, 6 final mixer rate, 7 APM rate, 8 repeat verify cap, 9 third mixer's context (0: orders seen, 1: active followers),
-    10 output capacity in bits per base, 11 adaptive count maps on/off, 12 forward repeat
-    models, 13 reverse-complement repeat models, 14 fast mode (one mixer, no APM),
-    15 order of the first APM's context (1..10), 16 bases over which the mixer
-    rates decay, 17 initial rate boost factor (rate * (1 + k)), 18 follower vote input on/off,
-    19 indel re-sync of followers: min matching bases at the shifted position (0: off),
-    20 largest re-sync shift.
+    ``prm``: the integers named by :data:`PRM_FIELDS`. The state of each part is set up here;
+    the work per base and per binary decision is done by the role helpers below (orders,
+    followers, light followers, prior, mixers, APMs, updates), all inlined into this function.
     """
     n = codes.shape[0]
     nm = orders.shape[0]
-    INIT = 2147483648  # p = 0.5 in 22 bits, count 0
-
     mm_len = prm[P_MM_LEN]
     mm_bits = prm[P_MM_BITS]
-    mm_thr = prm[P_MM_THR]
-    lr1 = prm[P_LR1]
-    lr2 = prm[P_LR2]
-    lr3 = prm[P_LR3]
-    arate = prm[P_ARATE]
-    vcap = prm[P_VCAP]
     fast = prm[P_FAST]
-    m3mode = prm[P_M3]
-    lrd = prm[P_LRD]
-    lrk = prm[P_LRK]
-    rsync = prm[P_RSYNC]
-    rsmax = prm[P_RSMAX]
-    racc = prm[P_RACC]
     NL = prm[P_NL]
     lk = prm[P_LK]
     lbits = prm[P_LBITS]
     LW = prm[P_LW]
     lthr = prm[P_LTHR]
-    lprob = prm[P_LPROB]
-    drv = prm[P_DRV]
+    mm_thr = prm[P_MM_THR]
+    vcap = prm[P_VCAP]
+    rsync = prm[P_RSYNC]
+    rsmax = prm[P_RSMAX]
+    racc = prm[P_RACC]
+    lr1 = prm[P_LR1]
+    lr2 = prm[P_LR2]
+    lr3 = prm[P_LR3]
+    hlr = prm[P_HLR]
+    arate = prm[P_ARATE]
+    H62 = (1 << 62) - 1  # the history keeps 31 bases
 
-    # ---- context model tables: one flat array, 4 uint32 per slot (check, node0..2)
-    base = np.zeros(nm, dtype=np.int64)
-    direct = np.zeros(nm, dtype=np.int64)
-    kmask = np.zeros(nm, dtype=np.int64)
-    tot = 0
-    for m in range(nm):
-        base[m] = tot
-        k = orders[m]
-        kmask[m] = (1 << (2 * k)) - 1
-        if 2 * k <= tbits[m]:
-            direct[m] = 1
-            tot += 4 << (2 * k)
-        else:
-            tot += 4 << tbits[m]
-    # T (tot uint32, made by :func:`alloc_tables`) is allocated by the caller so that numpy
-    # can back it with transparent huge pages (page walks dominate random access otherwise)
+    # ---- orders: one flat table T (made by :func:`alloc_tables`, so that numpy can back it
+    # with transparent huge pages), 4 uint32 per slot (check, node0..2)
+    base, direct, kmask, big, lim, rid, tot = _order_layout(orders, tbits, limits)
     if T.shape[0] < tot:
         return np.zeros(1, dtype=np.uint8), -1
     slot = np.zeros(nm, dtype=np.int64)
-    big = np.zeros(nm, dtype=np.int64)  # tables beyond the L2 cache: prefetched a base ahead
-    for m in range(nm):
-        if direct[m] == 1:
-            big[m] = (16 << (2 * orders[m])) > (1 << 18)
-        else:
-            big[m] = 1
-    lim = np.zeros(nm, dtype=np.int64)
-    rid = np.zeros(nm, dtype=np.int64)
-    for m in range(nm):
-        lim[m] = limits[m] & 1023
-        rid[m] = limits[m] >> 10
 
-    # ---- repeat models: NF forward and NRC reverse-complement followers sharing one
+    # ---- repeat followers: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
     NF = prm[P_NF]
     NRC = prm[P_NRC]
     NR = NF + NRC
-    NW = NF
-    if NRC > NW:
-        NW = NRC
-    if NW < 1:
-        NW = 1
+    NW = max(NF, NRC, 1)
     if MT.shape[0] < (1 << mm_bits) * NW:
         return np.zeros(1, dtype=np.uint8), -1
     mmask = (1 << (2 * mm_len)) - 1
-    KR = 24  # length of the reverse-complement register
-    repl = prm[P_REPL]
     # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
-    pbits = 1
-    while (1 << pbits) <= n + 1:
-        pbits += 1
-    cbits = _check_bits(pbits, mm_bits)
-    pmask = (1 << pbits) - 1
-    cmask = (1 << cbits) - 1
-    cpos = np.zeros(NW + 1, dtype=np.int64)  # verified candidates: position, length
-    cln = np.zeros(NW + 1, dtype=np.int64)
+    pbits = _position_bits(n)
+    cmask = (1 << _check_bits(pbits, mm_bits)) - 1
+    # per follower: where it reads (-1: free), run length, miss history (last 16), the base it
+    # predicts (-1: none), its map context, the bit it expects here (-1: none), the map entry
+    # it read, lifetime hits and tries of the current follow
     rptr = np.full(NR + 1, -1, dtype=np.int64)
-    rlen = np.zeros(NR + 1, dtype=np.int64)
-    rmiss = np.zeros(NR + 1, dtype=np.int64)
-    rsym = np.zeros(NR + 1, dtype=np.int64)
-    rctx = np.zeros(NR + 1, dtype=np.int64)
-    rebit = np.zeros(NR + 1, dtype=np.int64)
-    rmi = np.zeros(NR + 1, dtype=np.int64)
-    rhit = np.zeros(NR + 1, dtype=np.int64)  # lifetime hits / tries of the current follow
-    rtry = np.zeros(NR + 1, dtype=np.int64)
-    # adaptive maps for the repeat models: [follower, or its accuracy bucket with racc]
-    # [len bucket 24][misses 0..8][node kind 2]
+    rlen, rmiss, rsym, rctx = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    rebit, rmi, rhit, rtry = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    cpos, cln = _zeros(NW + 1), _zeros(NW + 1)  # verified candidates of a seeding: position, length
+    # adaptive maps: [follower, or its accuracy bucket with racc][len bucket 24][misses 0..8]
+    # [node kind 2]
     NRM = NR + 1
-    if racc and NRM < 8:
+    if prm[P_RACC] and NRM < 8:
         NRM = 8
     RM = np.full(NRM * 24 * 9 * 2, 49152, dtype=np.int64)
 
-    # ---- light repeat followers: NL cheap followers seeded by fresh matches of lk-mers (LW
+    # ---- light followers: NL cheap followers seeded by fresh matches of lk-mers (LW
     # positions per bucket of LT), each predicting through a map keyed by its lifetime
-    # accuracy and recent misses; their evidence is summed into one mixer input
-    NLa = NL
-    if NLa < 1:
-        NLa = 1
+    # accuracy and recent misses; their evidence is summed into one mixer input. Per light
+    # follower: where it reads, its direction, hits, tries, misses (last 16), the base it
+    # predicts, its map context, the bit it expects here
+    NLa = max(NL, 1)
     lptr = np.full(NLa, -1, dtype=np.int64)
-    ldir = np.zeros(NLa, dtype=np.int64)
-    lhit = np.zeros(NLa, dtype=np.int64)
-    ltry = np.zeros(NLa, dtype=np.int64)
-    lmiss = np.zeros(NLa, dtype=np.int64)
-    lsym = np.zeros(NLa, dtype=np.int64)
-    lctx = np.zeros(NLa, dtype=np.int64)
-    lebit = np.zeros(NLa, dtype=np.int64)
+    ldir, lhit, ltry, lmiss = _zeros(NLa), _zeros(NLa), _zeros(NLa), _zeros(NLa)
+    lsym, lctx, lebit = _zeros(NLa), _zeros(NLa), _zeros(NLa)
     nla = 0  # the active light followers are 0..nla-1
     LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
-    lmask = (1 << (2 * lk)) - 1
     if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
         return np.zeros(1, dtype=np.uint8), -1
-    ec = 0  # recent coding loss (drv): running mean of |error| in 12-bit units
-    lastf = 0  # 1 + whether the longest forward follower was right at the last base
+    lcbits = _check_bits(pbits, lbits)
+    lsd = np.zeros(6, dtype=np.int64)  # the light seeds read a base ahead (_light_ahead)
+    lsd[0] = -1
 
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
-    HT = np.full(5 * 4 * 16 * 4, INIT, dtype=np.uint32)
+    HT = np.full(5 * 4 * 16 * 4, 2147483648, dtype=np.uint32)
     hh = 0
 
-    # ---- mixers
-    use_am = prm[P_AM]
-    NI = nm + NR + 2  # orders, repeat models, hint, bias
-    if use_am:
-        NI += nm  # adaptive (count, p) maps of the orders
-    AM = np.zeros(nm * 3 * 16 * 64, dtype=np.int64)
-    for j in range(nm * 3 * 16):
-        for q in range(64):
-            AM[j * 64 + q] = q * 1024 + 512
-    ami = np.zeros(nm, dtype=np.int64)
+    # ---- mixer inputs: orders, followers, hint, bias, then the optional ones: the vote, the
+    # light followers, the prior, its output layer adapted to this block (version 5: a copy of
+    # W2 per node kind and context of the last pak bases, learnt online)
     use_vote = prm[P_VOTE]
-    XV = -1
-    if use_vote:
-        XV = NI  # vote of the repeat followers
-        NI += 1
-    XL = -1
-    if NL > 0:
-        XL = NI  # summed evidence of the light followers
-        NI += 1
-    XP = -1
     use_prior = prm[P_PRIOR]
-    if use_prior:
-        XP = NI  # the learned prior's logit
-        NI += 1
-    # the prior's output layer adapted to this block (version 5): a copy of W2 per node kind and
-    # context of the last pak bases, learnt online; its logit is one more mixer input
     palr = prm[P_PALR]
     use_adapt = use_prior and palr > 0
     pak = prm[P_PAK]
-    XA = -1
-    if use_adapt:
-        XA = NI
-        NI += 1
+    NI, XV, XL, XP, XA = _input_layout(nm + NR + 2, use_vote, NL > 0, use_prior, use_adapt)
+
+    # ---- the learned prior
     pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
     phid = pshape[0]
-    pshift = pshape[1]
-    pacc = np.zeros(max(phid, 1), dtype=np.int32)
     # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
     # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
-    PCH = 1
-    if use_prior and not decode:
-        PCH = 1024
-    pzb = np.zeros(PCH * 3, dtype=np.int64)
-    PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)  # its hidden activations
+    PCH = 1024 if use_prior and not decode else 1
+    pacc, pzb, PF, VA = _prior_state(PCH, phid, use_adapt, pak, PW2)
     pzo = 0  # this base's logits in pzb, activations in PF
     pfo = 0
-    VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
-    if use_adapt:
-        for q in range(VA.shape[0]):
-            VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
     pva = 0
     pa_ = 2048
-    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)
+    prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
+    pshift = pshape[1]
+
+    # ---- mixers: three gated ones, a final one over them, an optional hidden-layer one
+    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)  # the vote's map
     vmi = -1
     X = np.zeros(NI, dtype=np.int64)
-    NS1 = 4 * 4 * 3
-    NS2 = 20 * 16 * 3
-    W1 = np.full(NS1 * NI, 65536 // 4, dtype=np.int64)
-    W2 = np.full(NS2 * NI, 65536 // 4, dtype=np.int64)
-    NS3 = (nm + 1) * 3
-    W3M = np.full(NS3 * NI, 65536 // 4, dtype=np.int64)
-    W3 = np.full(3 * 3, 21845, dtype=np.int64)
-    # ---- hidden-layer mixer (levels with ``hmix``): weights per node kind
     NH = prm[P_HMIX]
-    hlr = prm[P_HLR]
-    NHa = NH
-    if NHa < 1:
-        NHa = 1
-    HV = np.zeros(3 * NHa * NI, dtype=np.int64)
-    HU = np.zeros(3 * NHa, dtype=np.int64)
-    hidden_init(HV, HU)
-    hsig = np.zeros(NHa, dtype=np.int64)
-    W3H = np.full(3, 16384, dtype=np.int64)
-    dh = 0
-    ph = 2048
+    W1, W2, W3M, W3, HV, HU, hsig, W3H = _mixer_weights(nm, NI, NH)
 
     # ---- APMs (33 knots per context, 16-bit probabilities)
-    a1k = prm[P_APM1]
-    a1mask = (1 << (2 * a1k)) - 1
-    NA1 = (1 << (2 * a1k)) * 3
-    NA2 = 4 * 3 * 3 * 3 + 4 * 4 * 4 * 3  # repeat expectations, then the follower vote
-    A1 = np.zeros(NA1 * 33, dtype=np.int64)
-    A2 = np.zeros(NA2 * 33, dtype=np.int64)
-    for c in range(NA1):
-        for j in range(33):
-            A1[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
-    for c in range(NA2):
-        for j in range(33):
-            A2[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
+    a1mask = (1 << (2 * prm[P_APM1])) - 1
+    A1 = _apm_table((1 << (2 * prm[P_APM1])) * 3, SQ)
+    A2 = _apm_table(4 * 3 * 3 * 3 + 4 * 4 * 4 * 3, SQ)  # repeat expectations, then the vote
 
     # ---- arithmetic coder
     x1, x2, xv, dpos = coder_start(decode, data)
-    if decode:
-        out = np.zeros(1, dtype=np.uint8)
-    else:
-        out = np.zeros(n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
+    out = np.zeros(1 if decode else n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
     olen = 0
 
     h = 0  # forward history, 2 bits per base, newest lowest, 31 bases kept (the prior's reach)
     rr = 0  # reverse-complement register (KR bases)
-    H62 = (1 << 62) - 1
-
-    lcbits = _check_bits(pbits, lbits)
-    lif = -1
-    lir = -1
-    lchkf = 0
-    lchkr = 0
-    lef = 0
-    ler = 0
     for i in range(n):
         # ------------------------------------------------ contexts for base i
+        # (the hot work stays in this loop: an inlined helper that takes arrays costs a
+        # reference-count update per array per call here, which halved the speed)
         if NR > 0 and i + 1 >= mm_len:
             # the repeat-table buckets read after this base, for each of its 4 values: a
             # random access to a large table, started now to overlap this base's work
@@ -365,7 +247,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
                     pf = _kmer_hash(c, _REP_SALT)
                     prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-        if use_prior and decode:
+        if prior_rows:
             # the prior's rows for the next base, but for those of groups that read this base
             for g in range(pgofs.shape[0]):
                 if pgofs[g] > 0:
@@ -387,11 +269,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
                                               tbits[m], direct[m]))
         if NL > 0 and i >= lk + 1:
-            # the light seeds of the lk-mer ending at base i - 1, read now (used after base i)
-            lif, lchkf = _light_bucket(h & lmask, lbits, LW, lcbits)
-            lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
-            lef = int(LT[lif])
-            ler = int(LT[lir])
+            _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd)
+        # orders: the slot of each order's context
         for m in range(nm):
             c = h & kmask[m]
             if direct[m] == 1:
@@ -400,10 +279,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
         hvv = 4
         if has_hint:
-            hvv = int(hint[i])
-            if hvv > 4:
-                hvv = 4
+            hvv = min(int(hint[i]), 4)
         hslot = ((hvv * 4 + hh) * 16 + (h & 15)) * 4
+        # followers: the base each predicts and its map context (follower or accuracy
+        # bucket, run-length bucket, misses in the last 8)
         for r in range(NR):
             rsym[r] = -1
             if rptr[r] >= 0:
@@ -411,26 +290,19 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     rsym[r] = int(codes[rptr[r]])
                 else:
                     rsym[r] = 3 - int(codes[rptr[r]])
-                mc = popcount16(rmiss[r] & 0xFF)
-                lb = rlen[r]
-                if lb > 15:
-                    lb = 16
-                    q = rlen[r] >> 5
-                    while q > 0 and lb < 23:
-                        lb += 1
-                        q >>= 1
                 rq = r
                 if racc:
                     rq = _acc_bucket(rhit[r], rtry[r], racc)
-                rctx[r] = ((rq * 24 + lb) * 9 + mc) * 2
+                rctx[r] = ((rq * 24 + _len_bucket(rlen[r])) * 9 + popcount16(rmiss[r] & 0xFF)) * 2
+        # light followers: the same, keyed by accuracy and misses
         for q in range(nla):
             if ldir[q] == 0:
                 lsym[q] = int(codes[lptr[q]])
             else:
                 lsym[q] = 3 - int(codes[lptr[q]])
-            mc = popcount16(lmiss[q] & 0xFF)
-            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + mc) * 2
-
+            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + popcount16(lmiss[q] & 0xFF)) * 2
+        # the prior: at the start of each batch of PCH positions, its logits (and hidden
+        # activations for the adapted layer) for the whole batch
         if use_prior:
             k = i % PCH
             if k == 0:
@@ -444,67 +316,39 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         hb = ((hb << 2) | int(codes[i + q])) & H62
             pzo = 3 * k
             pfo = k * phid
-        hc = 0
+        hc = 0  # orders that have seen their context: the third mixer's weight set
         if not fast:
             for m in range(nm):
                 if (int(T[slot[m] + 1]) & 1023) != 0:
                     hc += 1
-        # mixer rates: boosted at the start of the block, decaying to the base rate
-        lr1b = lr1
-        lr2b = lr2
-        if i < lrd:
-            lr1b = lr1 + (lr1 * lrk * (lrd - i)) // lrd
-            lr2b = lr2 + (lr2 * lrk * (lrd - i)) // lrd
         sym = 0
         if not decode:
             sym = int(codes[i])
         b1 = 0
         for node in range(2):
             # ---------------------------------------------- one binary decision
-            if node == 0:
-                nidx = 1
-                nctx = 0
-            else:
-                nidx = 2 + b1
-                nctx = 1 + b1
+            nidx = 1 if node == 0 else 2 + b1  # the counter of this node in a slot
+            nctx = 0 if node == 0 else 1 + b1  # the node kind
+            # inputs: orders, followers, hint, bias, vote, light followers, prior
             for m in range(nm):
                 e = int(T[slot[m] + nidx])
-                cnt = e & 1023
-                if cnt == 0:
-                    X[m] = 0
-                else:
-                    X[m] = ST[e >> 20]
-                if use_am:
-                    if cnt > 15:
-                        cnt = 15
-                    ami[m] = ((m * 3 + nctx) * 16 + cnt) * 64 + (e >> 26)
-                    X[nm + NR + 2 + m] = ST[AM[ami[m]] >> 4]
-            # repeat models
-            fbest = -1
+                X[m] = 0 if (e & 1023) == 0 else ST[e >> 20]
+            fbest = -1  # the longest forward and reverse followers that expect a bit here
             rbest = -1
             for r in range(NR):
                 eb = _expected_bit(rsym[r], node, b1)
                 rebit[r] = eb
+                X[nm + r] = 0
                 if eb >= 0:
                     rmi[r] = rctx[r] + node
-                    pr = RM[rmi[r]] >> 4
-                    if eb == 1:
-                        X[nm + r] = ST[pr]
-                    else:
-                        X[nm + r] = -ST[pr]
+                    X[nm + r] = ST[RM[rmi[r]] >> 4] if eb == 1 else -ST[RM[rmi[r]] >> 4]
                     if r < NF:
                         if fbest < 0 or rlen[r] > rlen[fbest]:
                             fbest = r
-                    else:
-                        if rbest < 0 or rlen[r] > rlen[rbest]:
-                            rbest = r
-                else:
-                    X[nm + r] = 0
+                    elif rbest < 0 or rlen[r] > rlen[rbest]:
+                        rbest = r
             e = int(HT[hslot + nidx])
-            if (e & 1023) == 0 or not has_hint:
-                X[nm + NR] = 0
-            else:
-                X[nm + NR] = ST[e >> 20]
+            X[nm + NR] = 0 if (e & 1023) == 0 or not has_hint else ST[e >> 20]
             X[nm + NR + 1] = 256
             if use_vote:
                 v0 = 0
@@ -512,28 +356,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 vl = 0
                 for r in range(NR):
                     if rebit[r] >= 0:
-                        if rebit[r] == 1:
-                            v1 += 1
-                        else:
-                            v0 += 1
-                        if rlen[r] > vl:
-                            vl = rlen[r]
-                vmi = -1
-                X[XV] = 0
-                if v0 + v1 > 0:
-                    if v0 > 3:
-                        v0 = 3
-                    if v1 > 3:
-                        v1 = 3
-                    lbv = 0
-                    if vl >= 16:
-                        lbv = 1
-                    if vl >= 32:
-                        lbv = 2
-                    if vl >= 64:
-                        lbv = 3
-                    vmi = ((v1 * 4 + v0) * 4 + lbv) * 3 + nctx
-                    X[XV] = ST[VM[vmi] >> 4]
+                        v1 += rebit[r]
+                        v0 += 1 - rebit[r]
+                        vl = max(vl, rlen[r])
+                vmi, xvote = _vote(v0, v1, vl, nctx, VM, ST)
+                X[XV] = xvote
             if NL > 0:
                 sl = 0
                 for q in range(nla):
@@ -541,61 +368,21 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     lebit[q] = eb
                     if eb >= 0:
                         v = int(ST[LM[lctx[q] + node] >> 4])
-                        if eb == 1:
-                            sl += v
-                        else:
-                            sl -= v
+                        sl += v if eb == 1 else -v
                 X[XL] = clamp2047(sl)
             if use_prior:
-                zp = pzb[pzo]
-                if node == 1:
-                    zp = pzb[pzo + 1 + b1]
-                X[XP] = clamp2047(zp)
+                X[XP] = clamp2047(pzb[pzo] if node == 0 else pzb[pzo + 1 + b1])
                 if use_adapt:
                     pva = ((h & ((1 << (2 * pak)) - 1)) * 3 + nctx) * phid
-                    za = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
-                    X[XA] = za
-                    pa_ = SQ[za + 2048]
+                    X[XA] = adapt_logit(PF, pfo, VA, pva, PB2[nctx], phid, pshift)
+                    pa_ = SQ[X[XA] + 2048]
 
-            # mixer 1: repeat-model state
-            fs = 0
-            f_len = 0
-            febit = -1
-            if fbest >= 0:
-                f_len = rlen[fbest]
-                febit = rebit[fbest]
-                fs = 1
-                if f_len >= 16:
-                    fs = 2
-                if f_len >= 32:
-                    fs = 3
-            rs = 0
-            rb = -1
-            if rbest >= 0:
-                rb = rebit[rbest]
-                rs = 1
-                if rlen[rbest] >= 16:
-                    rs = 2
-                if rlen[rbest] >= 32:
-                    rs = 3
+            # mixers: three gated ones (weight sets: followers' state, order-2 / hint, orders
+            # seen; ``fast``: the first alone), the hidden-layer one, the final one over them
+            fs, rs, febit, f_len, rb = _follower_state(fbest, rbest, rlen, rebit)
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
-            if drv and not has_hint:
-                cb = ec >> 13  # loss class: mean |error| in steps of 512 (of 4096), at most 4
-                if cb > 4:
-                    cb = 4
-                w2 = (((cb * 3 + lastf) * 16 + (h & 15)) * 3 + nctx) * NI
-            else:
-                w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
-            if m3mode == 1:
-                nact = 0
-                for r in range(NR):
-                    if rebit[r] >= 0:
-                        nact += 1
-                if nact > nm:
-                    nact = nm
-                w4 = (nact * 3 + nctx) * NI
-            else:
-                w4 = (hc * 3 + nctx) * NI
+            w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
+            w4 = (hc * 3 + nctx) * NI
             d1 = 0
             d2 = 0
             d4 = 0
@@ -608,15 +395,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     d1 += xj * W1[w1 + j]
                     d2 += xj * W2[w2 + j]
                     d4 += xj * W3M[w4 + j]
-            d1 = d1 >> 16
-            d2 = d2 >> 16
-            d4 = d4 >> 16
-            d4 = clamp2047(d4)
-            p4 = SQ[d4 + 2048]
-            d1 = clamp2047(d1)
-            d2 = clamp2047(d2)
+            d1 = clamp2047(d1 >> 16)
+            d2 = clamp2047(d2 >> 16)
+            d4 = clamp2047(d4 >> 16)
             p1 = SQ[d1 + 2048]
             p2 = SQ[d2 + 2048]
+            p4 = SQ[d4 + 2048]
             w3 = nctx * 3
             if NH > 0 and not fast:
                 dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
@@ -624,63 +408,29 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
             else:
                 d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
-
             d3 = clamp2047(d3)
             p3 = SQ[d3 + 2048]
-
-            if fast:
-                d3 = d1
-            # APM 1: order-4 context
-            a1c = (h & a1mask) * 3 + nctx
-            s = d3 + 2048
-            if s < 0:
-                s = 0
-            if s > 4095:
-                s = 4095
-            lo = s >> 7
-            wt = s & 127
-            ai1 = a1c * 33 + lo
-            pa1 = (A1[ai1] * (128 - wt) + A1[ai1 + 1] * wt) >> 11
-            # APM 2: repeat expectation
-            fe = 0
-            if febit >= 0:
-                fe = 1 + febit
-            re = 0
-            if rb >= 0:
-                re = 1 + rb
-            fl = 0
-            if febit >= 0:
-                fl = 1
-                if f_len >= 12:
-                    fl = 2
-                if f_len >= 28:
-                    fl = 3
-            a2c = ((fl * 3 + fe) * 3 + re) * 3 + nctx
-            if use_vote and vmi >= 0:
-                a2c = 108 + vmi
-            ai2 = a2c * 33 + lo
-            pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
-            p = (p3 * 2 + pa1 + pa2 + 2) >> 2
+            # APMs
             if fast:
                 p = p1
-            if p < 1:
-                p = 1
-            if p > 4095:
-                p = 4095
+                ai1 = 0
+                ai2 = 0
+                wt = 0
+            else:
+                a2c = _apm2_context(febit, f_len, rb, nctx, use_vote, vmi)
+                p, ai1, ai2, wt = _apm(d3, p3, (h & a1mask) * 3 + nctx, a2c, A1, A2)
+            p = min(max(p, 1), 4095)
 
             # ---------------------------------------------- code the bit
-            bit = sym & 1
-            if node == 0:
-                bit = sym >> 1
+            bit = sym >> 1 if node == 0 else sym & 1
             bit, x1, x2, xv, dpos, olen = code_bit(decode, bit, p, x1, x2, xv, dpos, data, out,
                                                    olen)
 
             # ---------------------------------------------- update
-            err = (bit << 12) - p1
-            e1 = err * lr1b
-            err2 = (bit << 12) - p2
-            e2 = err2 * lr2b
-            e4 = ((bit << 12) - p4) * lr1b
+            # mixers (rates lr1 for mixers 1 and 3, lr2, lr3 for the final one)
+            e1 = ((bit << 12) - p1) * lr1
+            e2 = ((bit << 12) - p2) * lr2
+            e4 = ((bit << 12) - p4) * lr1
             if fast:
                 for j in range(NI):
                     W1[w1 + j] += (X[j] * e1) >> 14
@@ -698,16 +448,10 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                     W3H[nctx] += (dh * e3) >> 14
                     hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH,
                                   hsig, hlr)
-                g = (bit << 16) + (bit << arate) - bit - bit
-                ai = ai1 + (wt >> 6)
-                A1[ai] += (g - A1[ai]) >> arate
-                ai = ai2 + (wt >> 6)
-                A2[ai] += (g - A2[ai]) >> arate
+                _apm_update(bit, arate, ai1, ai2, wt, A1, A2)
                 if use_adapt:
                     adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
-            if use_am:
-                for m in range(nm):
-                    AM[ami[m]] += ((bit << 16) - AM[ami[m]]) >> 6
+            # orders, hint, followers' maps, vote, light followers' maps
             for m in range(nm):
                 ix = slot[m] + nidx
                 e = int(T[ix])
@@ -718,24 +462,15 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                 HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
             for r in range(NR):
                 if rebit[r] >= 0:
-                    hit = 0
-                    if rebit[r] == bit:
-                        hit = 1
+                    hit = 1 if rebit[r] == bit else 0
                     RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
             if use_vote and vmi >= 0:
                 VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
             for q in range(nla):
                 if lebit[q] >= 0:
-                    hit = 0
-                    if lebit[q] == bit:
-                        hit = 1
+                    hit = 1 if lebit[q] == bit else 0
                     li = lctx[q] + node
                     LM[li] += ((hit << 16) - LM[li]) >> 6
-            if drv:
-                ae = (bit << 12) - p
-                if ae < 0:
-                    ae = -ae
-                ec += ((ae << 4) - ec) >> 5
             if node == 0:
                 b1 = bit
             else:
@@ -746,15 +481,11 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
 
         # ------------------------------------------------ after the base
         if hvv < 4:
-            hit = 0
-            if hvv == sym:
-                hit = 1
-            hh = ((hh << 1) | hit) & 3
+            hh = ((hh << 1) | (1 if hvv == sym else 0)) & 3
         h = ((h << 2) | sym) & H62
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
-
-        # inverted repeats: context = reverse complement of the last k bases,
-        # symbol = complement of the base k positions back
+        # orders flagged for it: the inverted repeat (context = reverse complement of the last
+        # k bases, symbol = complement of the base k positions back)
         for m in range(nm):
             k = orders[m]
             if irflags[m] == 0 or i < k:
@@ -766,27 +497,12 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             else:
                 s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
             ib1 = isym >> 1
-            for node in range(2):
-                if node == 0:
-                    ix = s1 + 1
-                    bit = ib1
-                else:
-                    ix = s1 + 2 + ib1
-                    bit = isym & 1
-                e = int(T[ix])
-                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
-
-        # repeat models: follow, score, drop
-        if drv:
-            lastf = 0
-            fb = -1
-            for r in range(NF):
-                if rptr[r] >= 0 and (fb < 0 or rlen[r] > rlen[fb]):
-                    fb = r
-            if fb >= 0:
-                lastf = 1
-                if rsym[fb] == sym:
-                    lastf = 2
+            e = int(T[s1 + 1])
+            T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
+            ix = s1 + 2 + ib1
+            e = int(T[ix])
+            T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
+        # followers: score, move, re-sync after an indel, drop; then seed the free ones
         for r in range(NR):
             if rptr[r] < 0:
                 continue
@@ -803,129 +519,374 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             else:
                 rptr[r] -= 1
             if rsync > 0 and rsym[r] != sym:
-                # indel re-sync: shift the follower by +-1..+-rsmax when the shifted copy
-                # explains the last rsync (or more) bases
-                bd = 0
-                bl = rsync - 1
-                for dd in range(2 * rsmax):
-                    d = 1 + (dd >> 1)
-                    if dd & 1:
-                        d = -d
-                    pq = rptr[r] + d
-                    ln = 0
-                    if r < NF:
-                        if pq <= i:
-                            while (ln < 16 and pq - 1 - ln >= 0
-                                   and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
-                                ln += 1
-                    elif pq >= 0:
-                        while (ln < 16 and pq + 1 + ln <= i - ln
-                               and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
-                            ln += 1
-                    if ln > bl:
-                        bl = ln
-                        bd = d
-                if bd != 0:
-                    rptr[r] += bd
-                    rlen[r] = bl
-                    rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
-            mc = popcount16(rmiss[r])
-            if mc > mm_thr or rptr[r] > i:
+                _resync(codes, i, r, r < NF, rsync, rsmax, rptr, rlen, rmiss)
+            if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
                 rptr[r] = -1
         if NL > 0:
-            nla = _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
-            if lif >= 0:
-                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, pmask, lif, lchkf, lef,
-                                  lir, lchkr, ler, lptr, ldir, lhit, ltry, lmiss, LT)
+            nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
+            if lsd[0] >= 0:
+                nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, (1 << pbits) - 1,
+                                  lsd[0], lsd[1], lsd[2], lsd[3], lsd[4], lsd[5], lptr, ldir,
+                                  lhit, ltry, lmiss, LT)
         if NR > 0 and i + 1 >= mm_len:
-            for dr in range(2):
-                if dr == 0:
-                    r0 = 0
-                    r1 = NF
-                    c = h & mmask
-                else:
-                    if NRC == 0:
-                        break
-                    r0 = NF
-                    r1 = NR
-                    c = rr >> (2 * (KR - mm_len))
-                hv = _kmer_hash(c, _REP_SALT)
-                mi = (hv >> (32 - mm_bits)) * NW
-                mchk = hv & cmask
-                nfree = 0
-                weak = -1
-                for r in range(r0, r1):
-                    if rptr[r] < 0:
-                        nfree += 1
-                    elif repl > 0 and rlen[r] < 16 and (rmiss[r] & 0xF) != 0:
-                        if weak < 0 or rlen[r] < rlen[weak]:
-                            weak = r
-                if nfree > 0 or weak >= 0:
-                    nc = 0
-                    for wy in range(NW):
-                        ent = int(MT[mi + wy])
-                        if ent <= 0:
-                            break
-                        if (ent >> pbits) != mchk:
-                            continue
-                        cand = ent & pmask
-                        if dr == 0:
-                            pos = cand
-                        else:
-                            pos = cand - mm_len - 1
-                            if pos < 0:
-                                continue
-                        taken = 0
-                        for q in range(r0, r1):
-                            if rptr[q] == pos:
-                                taken = 1
-                        if taken:
-                            continue
-                        ln = 0
-                        if dr == 0:
-                            while ln < vcap and pos - 1 - ln >= 0 and int(codes[pos - 1 - ln]) == int(codes[i - ln]):
-                                ln += 1
-                        else:
-                            while ln < vcap and pos + 1 + ln <= i - ln and int(codes[pos + 1 + ln]) == 3 - int(codes[i - ln]):
-                                ln += 1
-                        if ln >= mm_len:
-                            cpos[nc] = pos
-                            cln[nc] = ln
-                            nc += 1
-                    while nc > 0:
-                        b = 0
-                        for q in range(1, nc):
-                            if cln[q] > cln[b]:
-                                b = q
-                        tgt = -1
-                        if nfree > 0:
-                            for r in range(r0, r1):
-                                if rptr[r] < 0:
-                                    tgt = r
-                                    break
-                            nfree -= 1
-                        elif weak >= 0 and cln[b] >= rlen[weak] + repl:
-                            tgt = weak
-                            weak = -1
-                        if tgt < 0:
-                            break
-                        rptr[tgt] = cpos[b]
-                        rlen[tgt] = cln[b]
-                        rmiss[tgt] = 0
-                        rhit[tgt] = 0
-                        rtry[tgt] = 0
-                        nc -= 1
-                        cpos[b] = cpos[nc]
-                        cln[b] = cln[nc]
-                if dr == 0:
-                    for wy in range(NW - 1, 0, -1):
-                        MT[mi + wy] = MT[mi + wy - 1]
-                    MT[mi] = (mchk << pbits) | (i + 1)
-
+            _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask,
+                            vcap, rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT)
 
     if not decode:
         olen = coder_flush(x1, out, olen)
     return out, olen
+
+
+# ---------------------------------------------------------------- set-up
+
+
+@njit(cache=True, inline="always")
+def _zeros(size):
+    """An int64 state array of ``size`` entries, zero."""
+    return np.zeros(size, dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _position_bits(n):
+    """Bits of a position 0..n + 1 (a table entry keeps it in its low bits)."""
+    pbits = 1
+    while (1 << pbits) <= n + 1:
+        pbits += 1
+    return pbits
+
+
+@njit(cache=True, inline="always")
+def _prior_state(PCH, phid, use_adapt, pak, PW2):
+    """The prior's buffers: its hidden sums, the logits of a batch of ``PCH`` positions and
+    their hidden activations, and the adapted output layer (``3 * phid`` weights per context
+    of the last ``pak`` bases, from ``W2`` with 8 more fractional bits)."""
+    pacc = np.zeros(max(phid, 1), dtype=np.int32)
+    pzb = np.zeros(PCH * 3, dtype=np.int64)
+    PF = np.zeros(PCH * phid if use_adapt else 1, dtype=np.int64)
+    VA = np.zeros(3 * phid << (2 * pak) if use_adapt else 1, dtype=np.int64)
+    if use_adapt:
+        for q in range(VA.shape[0]):
+            VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
+    return pacc, pzb, PF, VA
+
+
+@njit(cache=True, inline="always")
+def _input_layout(ni, vote, light, prior, adapt):
+    """Where the optional mixer inputs go after the ``ni`` fixed ones (-1: not used):
+    ``(inputs, vote, light followers, prior, adapted prior)``."""
+    XV = -1
+    if vote:
+        XV = ni
+        ni += 1
+    XL = -1
+    if light:
+        XL = ni
+        ni += 1
+    XP = -1
+    if prior:
+        XP = ni
+        ni += 1
+    XA = -1
+    if adapt:
+        XA = ni
+        ni += 1
+    return ni, XV, XL, XP, XA
+
+
+@njit(cache=True, inline="always")
+def _mixer_weights(nm, NI, NH):
+    """The mixers' weights at the start: mixers 1-3 (16 fractional bits, 1/4 each), the final
+    mixer (1/3 each), the hidden-layer mixer (``NH`` units per node kind) and its weight in
+    the final mixer; the hidden units' activations."""
+    W1 = np.full(4 * 4 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W2 = np.full(20 * 16 * 3 * NI, 65536 // 4, dtype=np.int64)
+    W3M = np.full((nm + 1) * 3 * NI, 65536 // 4, dtype=np.int64)
+    W3 = np.full(3 * 3, 21845, dtype=np.int64)
+    NHa = max(NH, 1)
+    HV = np.zeros(3 * NHa * NI, dtype=np.int64)
+    HU = np.zeros(3 * NHa, dtype=np.int64)
+    hidden_init(HV, HU)
+    return W1, W2, W3M, W3, HV, HU, np.zeros(NHa, dtype=np.int64), np.full(3, 16384, dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def _order_layout(orders, tbits, limits):
+    """Where each order's slots start in ``T``, whether its table is direct, its context mask,
+    whether its table is beyond the L2 cache (prefetched a base ahead), its count limit and
+    rate table; and the size of ``T``."""
+    nm = orders.shape[0]
+    base = np.zeros(nm, dtype=np.int64)
+    direct = np.zeros(nm, dtype=np.int64)
+    kmask = np.zeros(nm, dtype=np.int64)
+    big = np.zeros(nm, dtype=np.int64)
+    lim = np.zeros(nm, dtype=np.int64)
+    rid = np.zeros(nm, dtype=np.int64)
+    tot = 0
+    for m in range(nm):
+        base[m] = tot
+        k = orders[m]
+        kmask[m] = (1 << (2 * k)) - 1
+        if 2 * k <= tbits[m]:
+            direct[m] = 1
+            tot += 4 << (2 * k)
+            big[m] = (16 << (2 * k)) > (1 << 18)
+        else:
+            tot += 4 << tbits[m]
+            big[m] = 1
+        lim[m] = limits[m] & 1023
+        rid[m] = limits[m] >> 10
+    return base, direct, kmask, big, lim, rid, tot
+
+
+@njit(cache=True, inline="always")
+def _apm_table(contexts, SQ):
+    """An APM of ``contexts`` contexts of 33 knots, each starting as the identity."""
+    A = np.zeros(contexts * 33, dtype=np.int64)
+    for c in range(contexts):
+        for j in range(33):
+            A[c * 33 + j] = SQ[min((j - 16) * 128 + 2048, 4095)] * 16
+    return A
+
+
+# ---------------------------------------------------------------- before a base
+
+
+@njit(cache=True, inline="always")
+def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
+    """Read the light seeds of the lk-mer ending at base i - 1 on both strands now (used
+    after base i, :func:`_light_seed`): ``lsd`` = buckets, checks and first entries."""
+    lif, lchkf = _light_bucket(h & ((1 << (2 * lk)) - 1), lbits, LW, lcbits)
+    lir, lchkr = _light_bucket(rr >> (2 * (KR - lk)), lbits, LW, lcbits)
+    lsd[0] = lif
+    lsd[1] = lchkf
+    lsd[2] = int(LT[lif])
+    lsd[3] = lir
+    lsd[4] = lchkr
+    lsd[5] = int(LT[lir])
+
+
+# ---------------------------------------------------------------- one binary decision
+
+
+@njit(cache=True, inline="always")
+def _follower_state(fbest, rbest, rlen, rebit):
+    """The longest followers' state: run-length classes of the forward and reverse ones (0:
+    none, then < 16, < 32, more; mixer 1's weight set), the bit the forward one expects (-1:
+    none) and its run, the bit the reverse one expects."""
+    fs = 0
+    f_len = 0
+    febit = -1
+    if fbest >= 0:
+        f_len = rlen[fbest]
+        febit = rebit[fbest]
+        fs = 1
+        if f_len >= 16:
+            fs = 2
+        if f_len >= 32:
+            fs = 3
+    rs = 0
+    rb = -1
+    if rbest >= 0:
+        rb = rebit[rbest]
+        rs = 1
+        if rlen[rbest] >= 16:
+            rs = 2
+        if rlen[rbest] >= 32:
+            rs = 3
+    return fs, rs, febit, f_len, rb
+
+
+@njit(cache=True, inline="always")
+def _apm2_context(febit, f_len, rb, nctx, use_vote, vmi):
+    """The second APM's context: the vote's map entry when there is a vote, else the
+    longest followers' expectations and the forward one's run class."""
+    if use_vote and vmi >= 0:
+        return 108 + vmi
+    fe = 0
+    if febit >= 0:
+        fe = 1 + febit
+    re = 0
+    if rb >= 0:
+        re = 1 + rb
+    fl = 0
+    if febit >= 0:
+        fl = 1
+        if f_len >= 12:
+            fl = 2
+        if f_len >= 28:
+            fl = 3
+    return ((fl * 3 + fe) * 3 + re) * 3 + nctx
+
+
+@njit(cache=True, inline="always")
+def _apm(d3, p3, a1c, a2c, A1, A2):
+    """APMs: both maps interpolated at the final mixer's stretch ``d3`` and averaged with its
+    probability ``p3``. Returns ``(p, knot of A1, knot of A2, interpolation weight)``."""
+    s = min(max(d3 + 2048, 0), 4095)
+    lo = s >> 7
+    wt = s & 127
+    ai1 = a1c * 33 + lo
+    pa1 = (A1[ai1] * (128 - wt) + A1[ai1 + 1] * wt) >> 11
+    ai2 = a2c * 33 + lo
+    pa2 = (A2[ai2] * (128 - wt) + A2[ai2 + 1] * wt) >> 11
+    return (p3 * 2 + pa1 + pa2 + 2) >> 2, ai1, ai2, wt
+
+
+# ---------------------------------------------------------------- updates after a bit
+
+
+@njit(cache=True, inline="always")
+def _apm_update(bit, arate, ai1, ai2, wt, A1, A2):
+    """APMs: the nearer knot of each map moves towards the bit (rate shift ``arate``)."""
+    g = (bit << 16) + (bit << arate) - bit - bit
+    ai = ai1 + (wt >> 6)
+    A1[ai] += (g - A1[ai]) >> arate
+    ai = ai2 + (wt >> 6)
+    A2[ai] += (g - A2[ai]) >> arate
+
+
+@njit(cache=True, inline="always")
+def _len_bucket(ln):
+    """A follower's run length as one of 24 buckets: 0..15 as they are, then log-spaced."""
+    if ln <= 15:
+        return ln
+    lb = 16
+    q = ln >> 5
+    while q > 0 and lb < 23:
+        lb += 1
+        q >>= 1
+    return lb
+
+
+@njit(cache=True, inline="always")
+def _vote(v0, v1, vl, nctx, VM, ST):
+    """The followers' vote (``v1`` for 1, ``v0`` for 0, ``vl`` the longest run): ``(its map
+    entry, its input)``, ``(-1, 0)`` when no follower expects a bit."""
+    if v0 + v1 == 0:
+        return -1, 0
+    lbv = 0
+    if vl >= 16:
+        lbv = 1
+    if vl >= 32:
+        lbv = 2
+    if vl >= 64:
+        lbv = 3
+    vmi = ((min(v1, 3) * 4 + min(v0, 3)) * 4 + lbv) * 3 + nctx
+    return vmi, ST[VM[vmi] >> 4]
+
+
+@njit(cache=True, inline="always")
+def _resync(codes, i, r, forward, rsync, rsmax, rptr, rlen, rmiss):
+    """Indel re-sync of follower ``r`` after a miss at base ``i``: shift it by +-1..+-rsmax
+    when the shifted copy explains the last ``rsync`` (or more) bases."""
+    bd = 0
+    bl = rsync - 1
+    for dd in range(2 * rsmax):
+        d = 1 + (dd >> 1)
+        if dd & 1:
+            d = -d
+        pq = rptr[r] + d
+        ln = 0
+        if forward:
+            if pq <= i:
+                while (ln < 16 and pq - 1 - ln >= 0
+                       and int(codes[pq - 1 - ln]) == int(codes[i - ln])):
+                    ln += 1
+        elif pq >= 0:
+            while (ln < 16 and pq + 1 + ln <= i - ln
+                   and 3 - int(codes[pq + 1 + ln]) == int(codes[i - ln])):
+                ln += 1
+        if ln > bl:
+            bl = ln
+            bd = d
+    if bd != 0:
+        rptr[r] += bd
+        rlen[r] = bl
+        rmiss[r] = rmiss[r] & ~((1 << bl) - 1) & 0xFFFF
+
+
+# ---------------------------------------------------------------- after a base
+
+
+@njit(cache=True, inline="always")
+def _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask, vcap,
+                    rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT):
+    """Followers after base ``i``: free ones take the longest verified earlier occurrences of
+    the last ``mm_len`` bases (forward) and of their reverse complement; then position
+    ``i + 1`` joins the forward k-mer's bucket of the repeat table."""
+    NR = NF + NRC
+    pmask = (1 << pbits) - 1
+    for dr in range(2):
+        if dr == 0:
+            r0 = 0
+            r1 = NF
+            c = h & mmask
+        else:
+            if NRC == 0:
+                break
+            r0 = NF
+            r1 = NR
+            c = rr >> (2 * (KR - mm_len))
+        hv = _kmer_hash(c, _REP_SALT)
+        mi = (hv >> (32 - mm_bits)) * NW
+        mchk = hv & cmask
+        nfree = 0
+        for r in range(r0, r1):
+            if rptr[r] < 0:
+                nfree += 1
+        if nfree > 0:
+            nc = 0
+            for wy in range(NW):
+                ent = int(MT[mi + wy])
+                if ent <= 0:
+                    break
+                if (ent >> pbits) != mchk:
+                    continue
+                cand = ent & pmask
+                if dr == 0:
+                    pos = cand
+                else:
+                    pos = cand - mm_len - 1
+                    if pos < 0:
+                        continue
+                taken = 0
+                for q in range(r0, r1):
+                    if rptr[q] == pos:
+                        taken = 1
+                if taken:
+                    continue
+                ln = 0
+                if dr == 0:
+                    while ln < vcap and pos - 1 - ln >= 0 and int(codes[pos - 1 - ln]) == int(codes[i - ln]):
+                        ln += 1
+                else:
+                    while ln < vcap and pos + 1 + ln <= i - ln and int(codes[pos + 1 + ln]) == 3 - int(codes[i - ln]):
+                        ln += 1
+                if ln >= mm_len:
+                    cpos[nc] = pos
+                    cln[nc] = ln
+                    nc += 1
+            while nc > 0 and nfree > 0:  # the longest candidates, to free followers
+                b = 0
+                for q in range(1, nc):
+                    if cln[q] > cln[b]:
+                        b = q
+                tgt = r0
+                while rptr[tgt] >= 0:
+                    tgt += 1
+                nfree -= 1
+                rptr[tgt] = cpos[b]
+                rlen[tgt] = cln[b]
+                rmiss[tgt] = 0
+                rhit[tgt] = 0
+                rtry[tgt] = 0
+                nc -= 1
+                cpos[b] = cpos[nc]
+                cln[b] = cln[nc]
+        if dr == 0:
+            for wy in range(NW - 1, 0, -1):
+                MT[mi + wy] = MT[mi + wy - 1]
+            MT[mi] = (mchk << pbits) | (i + 1)
 
 
 @njit(cache=True, inline="always")
@@ -941,15 +902,16 @@ def _expected_bit(sy, node, b1):
     return -1
 
 
-#: salt of the repeat table's k-mer hash (a hashed order's is ``order * 0x61C88647``)
+#: salts of the k-mer hashes of the repeat table and of the light seeds (a hashed order's is
+#: ``order * 0x61C88647``)
 _REP_SALT = 0x7F4A7C15
+_LIGHT_SALT = 0x5BD1E995
 
 
 @njit(cache=True, inline="always")
 def _kmer_hash(c, salt):
     """32-bit hash of a k-mer (2 bits a base, k <= 31): the repeat table's and the hashed
     orders' (each with its own ``salt``)."""
-    M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
     hv = (lo * 0x2F0B3A49 + hi * 0x1B873593 + salt) & M32
@@ -978,7 +940,6 @@ def _hashed_slot(T, base_m, c, order, tb):
     """The slot of context ``c`` of a hashed order: a 2-way bucket of 2^``tb`` slots (from
     ``base_m`` in ``T``) with a 16-bit check; on a miss the slot with fewer observations is
     taken and reset."""
-    M32 = 0xFFFFFFFF
     lo = c & 0xFFFFFF
     hi = c >> 24
     h2 = (lo * 0x3A8F05C5 + hi * 0x2545F491 + 0x9E3779B) & M32
@@ -1048,10 +1009,9 @@ def _acc_bucket(hits, tries, mode):
 
 
 @njit(cache=True, inline="always")
-def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym):
+def _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym):
     """After base ``i``: score and move the light followers, drop those with more than
-    ``lthr`` misses in the last 16 bases or a miss among their first ``lprob`` predictions
-    (most seeds of short k-mers are chance matches: they go at once). Returns the new number of active followers (they
+    ``lthr`` misses in the last 16 bases. Returns the new number of active followers (they
     are kept at 0..nla-1)."""
     q = 0
     while q < nla:
@@ -1066,8 +1026,7 @@ def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
         else:
             lptr[q] -= 1
         mc = popcount16(lmiss[q])
-        if (mc > lthr or (hit == 0 and ltry[q] <= lprob) or lptr[q] > i
-                or lptr[q] < 0):
+        if mc > lthr or lptr[q] > i or lptr[q] < 0:
             nla -= 1
             lptr[q] = lptr[nla]
             ldir[q] = ldir[nla]
@@ -1083,10 +1042,7 @@ def _light_follow(i, sym, nla, lthr, lprob, lptr, ldir, lhit, ltry, lmiss, lsym)
 @njit(cache=True, inline="always")
 def _light_bucket(c, lbits, LW, cbits):
     """Bucket start in LT and check bits of the hashed light seed ``c`` (<= 16 bases)."""
-    M32 = 0xFFFFFFFF
-    hv = ((c & 0xFFFFFF) * 0x2F0B3A49 + (c >> 24) * 0x1B873593 + 0x5BD1E995) & M32
-    hv = ((hv ^ (hv >> 15)) * 0x2C1B3C6D) & M32
-    hv = hv ^ (hv >> 13)
+    hv = _kmer_hash(c, _LIGHT_SALT)
     return (hv >> (32 - lbits)) * LW, hv & ((1 << cbits) - 1)
 
 

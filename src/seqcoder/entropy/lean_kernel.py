@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .primitives import code_bit, coder_flush, coder_start, counter_next, popcount16
+from .primitives import M32, code_bit, coder_flush, coder_start, counter_next, popcount16
 
 
 #: the fields of :func:`cm_lean`'s ``prm``, in order: order k, follower min length (<= 16),
@@ -48,7 +48,6 @@ def cm_lean(decode, codes, prm, data, SQ, ST, RT):
     first counter-rate row. Returns ``(out, out_len)`` like :func:`.cm_kernel.cm_kernel`.
     """
     n = codes.shape[0]
-    M32 = 0xFFFFFFFF
     INIT = 2147483648  # p = 0.5 in 22 bits, count 0
     k = prm[L_K]
     mlen = prm[L_MLEN]

@@ -8,15 +8,16 @@ population count of a miss history.
         ^                                         |
         +------- counter_next(e, bit, rate) <-----+ bit (known when encoding, decoded else)
 
-Integer arithmetic only; the kernels' pure-Python twins call these compiled helpers, which
-give the same integers as the interpreter would.
+Integer arithmetic only: with numba's JIT off (``NUMBA_DISABLE_JIT=1``) the kernels and these
+helpers run under the plain interpreter and give the same bytes; the twin tests hold the
+compiled kernels to that (tests/unit/conftest.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import config, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -113,6 +114,14 @@ def _prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return types.void(arr, idx), codegen
+
+
+def _prefetch_nothing(arr, idx):
+    """The interpreter's prefetch (the JIT off, the twin tests): a hint only, nothing to do."""
+
+
+if getattr(config, "DISABLE_JIT", False):  # an intrinsic runs only compiled
+    _prefetch = _prefetch_nothing  # type: ignore[assignment]  # noqa: F811
 
 
 @njit(cache=True, inline="always")
