@@ -38,6 +38,9 @@ from .tasks import ARCHIVE_PREFIX, ARCHIVE_SUFFIX, PackResult, pack_group, plan_
 
 Log = Callable[[str], None]
 
+#: most threads one pack task uses (its inputs read and parsed ahead; more gives nothing)
+PACK_THREADS = 4
+
 
 @dataclass(frozen=True, slots=True)
 class BatchReport:
@@ -178,7 +181,10 @@ def run_batch(inputs: Sequence[str | os.PathLike], outdir: str | os.PathLike, *,
         del sketches, plan
         say(f"{len(jobs)} groups")
         # largest first, so a big group does not start last and leave the other workers idle
-        packs = [client.submit(pack_group, str(out.resolve()), job, priority=job.group.bases, pure=False,
+        # a pack reads, parses and sketches its inputs on other threads (the same bytes): the
+        # largest group uses the cores of the workers that finish the small ones
+        threads = min(PACK_THREADS, max(1, sum(client.nthreads().values())))
+        packs = [client.submit(pack_group, str(out.resolve()), job, threads, priority=job.group.bases, pure=False,
                                key=f"pack-{run}-{job.archive_name}")
                  for job in jobs]
         results: list[PackResult] = _wait(packs, "pack", progress)

@@ -105,7 +105,7 @@ def _result(path: Path, job: PackJob, reused: bool, start: float) -> PackResult:
                       time.perf_counter() - start)
 
 
-def pack_group(outdir: str, job: PackJob) -> PackResult:
+def pack_group(outdir: str, job: PackJob, threads: int = 1) -> PackResult:
     """Write (or reuse) the group's archive in ``outdir`` and verify it by decoding every member."""
     start = time.perf_counter()
     path = Path(outdir) / job.archive_name
@@ -117,7 +117,7 @@ def pack_group(outdir: str, job: PackJob) -> PackResult:
                 return _result(path, job, True, start)
         except (SeqcoderError, OSError, ValueError):
             pass  # damaged or foreign: written again below
-    c = Collection.create(path, list(job.paths), level=job.level, threads=1)
+    c = Collection.create(path, list(job.paths), level=job.level, threads=threads)
     if not _matches(c, job):
         path.unlink(missing_ok=True)
         raise SeqcoderError(f"{path}: an input changed while the batch ran "

@@ -28,7 +28,7 @@ def add_parsers(sub: Any) -> None:
                        help="a running Dask scheduler (tcp://host:port); workers must see the same paths")
     add_level_flags(p)
     p.add_argument("--max-group-bases", type=base_count, default=MAX_GROUP_BASES, metavar="N",
-                   help=f"largest group, in bases; k/M/G suffixes (default {MAX_GROUP_BASES // 10**6}M)")
+                   help="largest group, in bases; k/M/G suffixes (default: no cap, a cluster is one archive)")
     p.add_argument("--min-group-bases", type=base_count, default=MIN_GROUP_BASES, metavar="N",
                    help="clusters smaller than this share archives with other small clusters "
                         f"(default {MIN_GROUP_BASES // 10**6}M; 0: every cluster its own)")
