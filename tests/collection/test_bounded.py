@@ -9,6 +9,7 @@ import pytest
 from seqcoder.cli import main
 from seqcoder.collection import Collection
 from seqcoder.collection.format import CollectionIndex
+from seqcoder.collection.references import MAX_CLOSURE
 from seqcoder.errors import SeqcoderError
 from seqcoder.io.fasta import parse_fasta
 
@@ -67,20 +68,25 @@ def _reads(c: Collection, monkeypatch) -> list[int]:
     return read
 
 
-BUDGET = 130_000  #: bases a get may decode: about three of the family's members
+DEPTH = 2
 
 
-def test_closures_stay_within_the_budget_and_get_reads_only_them(tmp_path, family, monkeypatch):
-    c = Collection.create(tmp_path / "f.sqcl", family, decode_budget=BUDGET)
-    assert c.header.version == 2 and c.header.decode_budget == BUDGET
+def _depth(c: Collection, i: int) -> int:
+    """Length of member i's chain of first parents."""
+    d = 0
+    while c.members[i].parents:
+        i, d = c.members[i].parents[0], d + 1
+    return d
+
+
+def test_chains_stay_within_the_bound_and_get_reads_only_them(tmp_path, family, monkeypatch):
+    c = Collection.create(tmp_path / "f.sqcl", family, max_depth=DEPTH)
+    assert c.header.version == 2 and c.header.max_depth == DEPTH
     assert any(len(m.parents) > 1 for m in c.members) and any(m.parents and m.parents[0] > 0 for m in c.members)
-    sizes = []
+    assert max(_depth(c, i) for i in range(len(family))) == DEPTH  # the bound is used and kept
     for i, m in enumerate(c.members):
         assert all(j < i for j in m.parents + m.pool)
-        closure = c.closure(i)
-        assert sum(c.members[j].bases for j in closure) <= BUDGET
-        sizes.append(len(closure))
-    assert max(sizes) >= 3  # the budget is used, not just the first member
+        assert len(c.closure(i)) <= MAX_CLOSURE + DEPTH
     last = len(family) - 1
     read = _reads(c, monkeypatch)
     assert c.read(family[last].name) == family[last].read_bytes()
@@ -99,8 +105,8 @@ def test_every_member_round_trips_and_costs_less_than_alone(tmp_path, family):
     assert all(m.size < alone / 3 for m in c.members[2:])  # a relative's copy is cheap
 
 
-def test_no_parents_without_a_budget(tmp_path, family):
-    c = Collection.create(tmp_path / "f.sqcl", family[:5], decode_budget=0)
+def test_no_parents_at_depth_zero(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family[:5], max_depth=0)
     assert all(m.parents == () for m in c.members)
     assert [d for _, d in c.iter_members()] == [p.read_bytes() for p in family[:5]]
 
@@ -115,16 +121,15 @@ def test_bytes_do_not_depend_on_threads(tmp_path, family):
 
 
 def test_add_keeps_the_bound_and_codes_as_pack(tmp_path, family, monkeypatch):
-    whole = Collection.create(tmp_path / "w.sqcl", family, decode_budget=BUDGET)
-    part = Collection.create(tmp_path / "p.sqcl", family[:6], decode_budget=BUDGET)
+    whole = Collection.create(tmp_path / "w.sqcl", family, max_depth=DEPTH)
+    part = Collection.create(tmp_path / "p.sqcl", family[:6], max_depth=DEPTH)
     before = part.path.read_bytes()
     part.add(family[6:10])
     part.add(family[10:])
     assert part.path.read_bytes().startswith(before)
     blocks = [(m.parents, m.pool, m.size) for m in whole.members]
     assert [(m.parents, m.pool, m.size) for m in part.members] == blocks  # resumed exactly
-    for i in range(len(family)):
-        assert sum(part.members[j].bases for j in part.closure(i)) <= BUDGET
+    assert max(_depth(part, i) for i in range(len(family))) <= DEPTH
     read = _reads(part, monkeypatch)
     assert part.read(family[-1].name) == family[-1].read_bytes()
     closure = part.closure(len(family) - 1)
@@ -178,7 +183,7 @@ def test_records_come_from_the_index(tmp_path, family, monkeypatch):
 
 def test_cli_regions_and_records(tmp_path, family, capsys):
     archive = tmp_path / "f.sqcl"
-    assert main(["pack", "-q", "--decode-budget", "100k", str(archive)] + [str(p) for p in family[:4]]) == 0
+    assert main(["pack", "-q", "--max-depth", "3", str(archive)] + [str(p) for p in family[:4]]) == 0
     capsys.readouterr()
     assert main(["get", str(archive), "g03.fa:g03_c1:61-70", "g01.fa:#2:1-3"]) == 0
     out = capsys.readouterr().out

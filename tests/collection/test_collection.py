@@ -88,13 +88,12 @@ def test_member_index_reads_without_decoding(tmp_path, files, genomes):
     assert c.entry("messy.fa").records == 2
 
 
-@pytest.mark.parametrize("budget", [0, 70_000, 10**9])
-def test_bounded_closures_round_trip(tmp_path, files, genomes, budget):
-    c = Collection.create(tmp_path / "set.sqcl", files, decode_budget=budget)
+@pytest.mark.parametrize("max_depth", [0, 1, 2])
+def test_bounded_chains_round_trip(tmp_path, files, genomes, max_depth):
+    c = Collection.create(tmp_path / "set.sqcl", files, max_depth=max_depth)
     assert c.read("g4.fa") == genomes["g4.fa"]
-    for i in range(len(c.members)):
-        closure = c.closure(i)
-        assert len(closure) == 1 or sum(c.members[j].bases for j in closure) <= budget
+    if max_depth == 0:
+        assert all(not m.parents for m in c.members)
     assert dict((e.name, d) for e, d in c.iter_members()) == genomes
 
 

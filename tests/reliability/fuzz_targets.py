@@ -92,7 +92,7 @@ def collection_seeds() -> list[bytes]:
         one = Collection.create(d / "one.sqcl", [d / "a.fa", d / "b.fa"], level=1)
         first = one.path.read_bytes()
         one.add([d / "c.fa", d / "raw.bin"])
-        Collection.create(d / "refs.sqcl", [d / "a.fa", d / "b.fa", d / "c.fa"], level=2, decode_budget=0)
+        Collection.create(d / "refs.sqcl", [d / "a.fa", d / "b.fa", d / "c.fa"], level=2, max_depth=0)
     version1 = Path(__file__).parents[1] / "golden" / "expected" / "collection-v1" / "collection-4.sqcl"
     return [first, one.path.read_bytes(), (d / "refs.sqcl").read_bytes(), version1.read_bytes()]
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, add_level_flags, add_threads_flag, base_count, check_output, progress, safe_name, \
+from .common import CliError, add_level_flags, add_threads_flag, check_output, progress, safe_name, \
     say, threads, write_bytes, write_members
 
 #: help of -T where threads only speed up decoding
@@ -31,9 +31,10 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("pack", help="pack many genomes into one collection archive")
     _input_options(p)
     add_level_flags(p)
-    p.add_argument("--decode-budget", type=base_count, default=None, metavar="BASES",
-                   help="most bases a get of one member decodes (its parents, theirs ...; e.g. 64M, the "
-                        "default; 0: no parents, only the pool of earlier members' new sequence)")
+    p.add_argument("--max-depth", type=int, default=None, metavar="D",
+                   help="longest chain of first parents a member is coded against: a get decodes that "
+                        "chain and a few more members (default 8; 0: no parents, only the pool of earlier "
+                        "members' new sequence)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite ARCHIVE")
     p.set_defaults(run=_cmd_pack)
 
@@ -78,7 +79,7 @@ def _summary(quiet: bool, verb: str, archive: str, members: int, bytes_in: int, 
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from ..collection import DEFAULT_DECODE_BUDGET, Collection
+    from ..collection import DEFAULT_MAX_DEPTH, Collection
     from ..levels import DEFAULT_LEVEL, check_level
 
     paths = _input_paths(args)
@@ -87,9 +88,9 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         raise CliError(f"{args.archive}: already exists; use -f to overwrite (or add to append)")
     if os.path.abspath(args.archive) in {os.path.abspath(p) for p in paths}:
         raise CliError(f"{args.archive}: is also an input")
-    budget = DEFAULT_DECODE_BUDGET if args.decode_budget is None else args.decode_budget
+    max_depth = DEFAULT_MAX_DEPTH if args.max_depth is None else args.max_depth
     with progress(len(paths), args.quiet, Path(args.archive).name, "genome") as bar:
-        c = Collection.create(args.archive, paths, level=level, decode_budget=budget, threads=threads(args.threads),
+        c = Collection.create(args.archive, paths, level=level, max_depth=max_depth, threads=threads(args.threads),
                               strict=args.strict, progress=lambda _n: bar.update(1), on_wait=say)
     _summary(args.quiet, "packed", args.archive, len(c.members), sum(m.original_size for m in c.members),
              c.archive_size)
@@ -169,7 +170,7 @@ def info_report(path: str) -> dict[str, Any]:
 
 def print_info(r: dict[str, Any]) -> None:
     print(r["file"])
-    bound = (f"decode budget {r['decode_budget_bases']} bases" if r["format_version"] >= 2
+    bound = (f"max depth {r['max_depth']}" if r["format_version"] >= 2
              else f"max refs {r['max_refs'] or 'all'}")
     print(f"  collection format version {r['format_version']}, level {r['level']}, {bound}, "
           f"{r['archive_bytes']} bytes")

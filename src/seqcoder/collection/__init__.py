@@ -5,7 +5,7 @@ coder), :mod:`.format` (bytes of the archive), :mod:`.coder` (one member <-> its
 a shared reference text), :mod:`.archive` (:class:`Collection`: create, add, read, test).
 """
 
-from .archive import DEFAULT_DECODE_BUDGET, Collection, member_name
+from .archive import DEFAULT_MAX_DEPTH, Collection, member_name
 from .format import MemberEntry
 
-__all__ = ["DEFAULT_DECODE_BUDGET", "Collection", "MemberEntry", "member_name"]
+__all__ = ["DEFAULT_MAX_DEPTH", "Collection", "MemberEntry", "member_name"]

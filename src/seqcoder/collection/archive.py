@@ -33,15 +33,15 @@ from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
                     encode_chained, encode_member, encode_raw, finish_member, is_reference, member_literals,
                     record_id, record_table)
-from .format import (KIND_FASTA, VERSION, CollectionHeader, CollectionIndex, MemberEntry, decode_member_block,
-                     encode_member_block, encode_trailer)
+from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
+                     decode_member_block, encode_member_block, encode_trailer)
 from .recovery import State, cut_back, last_complete_state
 from .references import ParentChooser
 
-#: the most bases a ``get`` of one member decodes: its closure of parents (each member is coded
-#: against the pool and a few earlier members chosen for it) stays within this; plus the pooled
-#: literals they copy (docs/collections.md: what the bound costs)
-DEFAULT_DECODE_BUDGET = 64_000_000
+#: the longest chain of first parents a member may have: a ``get`` decodes that chain, the roots
+#: the members of the chain took as further parents (at most ``references.MAX_CLOSURE`` members
+#: in all) and the pooled literals they copy (docs/collections.md: what the bound costs)
+DEFAULT_MAX_DEPTH = 8
 Progress = Callable[[int], None]
 _EMPTY = np.zeros(0, dtype=np.uint8)
 
@@ -124,21 +124,21 @@ class Collection:
 
     @classmethod
     def create(cls, path: str | os.PathLike, inputs: Sequence[str | os.PathLike], *, level: int = DEFAULT_LEVEL,
-               decode_budget: int = DEFAULT_DECODE_BUDGET, threads: int = 1, strict: bool = False,
+               max_depth: int = DEFAULT_MAX_DEPTH, threads: int = 1, strict: bool = False,
                progress: Progress | None = None, force: bool = True,
                on_wait: Callable[[str], None] | None = None) -> Collection:
         """Pack ``inputs`` (in this order) into a new archive at ``path``, written atomically.
-        ``decode_budget``: the most bases a ``get`` of one member decodes (0: no parents, every
-        member is coded against the pool alone)."""
+        ``max_depth``: the longest chain of first parents a member may have (0: no parents,
+        every member is coded against the pool alone)."""
         check_level(level)
-        if decode_budget < 0:
-            raise SeqcoderError(f"the decode budget must be >= 0, got {decode_budget}")
+        if not 0 <= max_depth <= MAX_DEPTH:
+            raise SeqcoderError(f"max depth must be 0..{MAX_DEPTH}, got {max_depth}")
         names = [member_name(p) for p in inputs]
         _check_names(names)
         target = Path(path)
         if target.exists() and not force:
             raise SeqcoderError(f"{target} exists (use -f to overwrite)")
-        header = CollectionHeader(level, decode_budget, tuple(int(v) for v in LEVELS[level][1].array()), VERSION)
+        header = CollectionHeader(level, max_depth, tuple(int(v) for v in LEVELS[level][1].array()), VERSION)
 
         def write(sink: BinaryIO) -> None:
             head = header.to_bytes()
@@ -246,7 +246,7 @@ class Collection:
 
     def decoding_cost(self, name: str) -> tuple[int, int]:
         """What getting member ``name`` decodes: (members whose tokens are replayed, literal
-        bases decoded). Bounded by the archive's decode budget (version 2), whatever its size."""
+        bases decoded). Bounded by the archive's ``max_depth`` (version 2), whatever its size."""
         number = self._by_name[self.entry(name).name]
         if self.header.version == 1:
             return number + 1, int(self._pool_starts[number + 1])
@@ -512,7 +512,7 @@ class _Encoder:
         self.header = header
         self.ref = ReferenceText(_params(header))
         params = _params(header)
-        self.chooser = ParentChooser(header.decode_budget, params.parents, params.parent_bases)
+        self.chooser = ParentChooser(header.max_depth, params.parents, params.parent_bases)
         self.store = _CodeStore()
         self.pool_starts: list[int] = [0]
 
@@ -573,7 +573,7 @@ class _Encoder:
                     member = encode_raw(name, data, self.header.level)
                 else:
                     assert sk is not None
-                    parents = self.chooser.choose(sk, parsed.codes.shape[0])
+                    parents = self.chooser.choose(sk)
                     member = encode_chained(name, data, parsed, self.ref, self.header.level, parents,
                                             _joined(self.store.get(p) for p in parents),
                                             np.array(self.pool_starts, dtype=np.int64))

@@ -37,6 +37,7 @@ TRAILER_SIZE = _TRAILER.size
 KIND_FASTA = 1  #: layout + tokens + literals
 KIND_RAW = 2  #: not nucleotide data: one zstd frame of the bytes
 _MAX_COUNT = 1 << 32  # sanity bound on decoded counts
+MAX_DEPTH = 255  #: the longest chain bound a version-2 header may give
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class CollectionHeader:
 
     level: int
     #: version 1: members 0..bound-1 are the references of every later member (0: all);
-    #: version 2: the most bases a ``get`` of one member decodes (its closure of parents)
+    #: version 2: the longest chain of first parents a member may have (what a ``get`` decodes)
     bound: int
     params: tuple[int, ...]
     version: int = VERSION
@@ -59,8 +60,8 @@ class CollectionHeader:
         return self.bound if self.version == 1 else 0
 
     @property
-    def decode_budget(self) -> int:
-        """Version 2's bound on the bases a ``get`` decodes (version 1: unbounded, 0)."""
+    def max_depth(self) -> int:
+        """Version 2's longest chain of first parents (version 1: unbounded, 0)."""
         return self.bound if self.version >= 2 else 0
 
     def to_bytes(self) -> bytes:
@@ -91,6 +92,8 @@ class CollectionHeader:
             raise ChecksumError("header checksum mismatch", end, path)
         if not MIN_LEVEL <= head[5] <= MAX_LEVEL:
             raise FormatError(f"bad level {head[5]}", 5, path)
+        if head[4] >= 2 and bound > MAX_DEPTH:
+            raise FormatError(f"bad chain bound {bound}", 6, path)
         return cls(head[5], bound, params, head[4]), end + 4
 
 

@@ -2,10 +2,10 @@
 
 A member of a version-2 archive has a few *parents*: earlier members whose codes follow the
 pool in its reference text (:mod:`.coder`). Getting a member decodes its *closure* (itself,
-its parents, their parents, ...), so the closure is bounded: a candidate is taken only while
-the closure's bases stay within the archive's decode budget. A candidate already inside the
-closure (a parent's parent, say) costs the decoder nothing more, so it is always worth taking.
-The encoder also caps the parents' count and bases (what it indexes for each member).
+its parents, their parents, ...), so the closure is bounded: the first parent's chain of first
+parents is at most the archive's ``max_depth`` long, and further parents are taken only while
+the closure stays within :data:`MAX_CLOSURE` members and :data:`CLOSURE_BASES` bases (members
+already in it cost nothing).
 
 Candidates are ranked by the share of k-mers they have in common with the new member, measured
 on FracMinHash sketches (:mod:`seqcoder.batch.sketch`'s hash; every canonical k-mer hash at or
@@ -18,7 +18,7 @@ the archive stores only the choice.
 >>> a = rng.integers(0, 4, 300_000).astype(np.uint8)
 >>> b = a.copy(); b[::997] ^= 1
 >>> c = rng.integers(0, 4, 300_000).astype(np.uint8)
->>> chooser = ParentChooser(budget=10_000_000, max_parents=4, max_parent_bases=10_000_000)
+>>> chooser = ParentChooser(max_depth=8, max_parents=4, max_parent_bases=10_000_000)
 >>> [chooser.add(x) for x in (a, c, b)]
 [(), (), (0,)]
 >>> sorted(chooser.closures[2])
@@ -35,8 +35,10 @@ SCALED = 1000  #: a sketch keeps the hashes below 2**64 / SCALED ...
 MIN_HASHES = 64  #: ... or, for a small genome, its MIN_HASHES smallest
 #: a candidate shares at least this Jaccard of sampled k-mers to be worth a decoded parent
 MIN_JACCARD = 0.005
-#: most members in a closure, however small they are (a get replays each one's tokens)
+#: further parents may grow a closure to at most this many members and bases (the first parent
+#: may always be taken, so a closure exceeds them by at most one member per level of depth)
 MAX_CLOSURE = 64
+CLOSURE_BASES = 64_000_000
 _U64 = np.uint64
 
 
@@ -134,13 +136,13 @@ class ParentChooser:
     earlier member), never on threads or timing.
     """
 
-    def __init__(self, budget: int, max_parents: int, max_parent_bases: int):
-        self.budget = budget  #: most bases in a member's closure (what a get decodes)
+    def __init__(self, max_depth: int, max_parents: int, max_parent_bases: int):
+        self.max_depth = max_depth  #: longest chain of first parents (what a get decodes)
         self.max_parents = max_parents
         self.max_parent_bases = max_parent_bases
         self.bases: list[int] = []
+        self.depths: list[int] = []
         self.closures: list[frozenset[int]] = []
-        self._closure_bases: list[int] = []
         self._hashes = np.zeros(1 << 16, dtype=np.uint64)  #: every sketch, end to end (grown by doubling)
         self._starts = [0]
         self._thresholds: list[int] = []
@@ -151,10 +153,16 @@ class ParentChooser:
         """A member's sketch (thread-safe: it may be made ahead, on another thread)."""
         return sketch(codes)
 
-    def choose(self, sk: tuple[int, np.ndarray], bases: int) -> tuple[int, ...]:
-        """The parents (best first) for a member of ``bases`` bases and sketch ``sk`` among the
-        members recorded so far."""
-        if not self.bases or self.max_parents == 0 or sk[1].shape[0] == 0:
+    def choose(self, sk: tuple[int, np.ndarray]) -> tuple[int, ...]:
+        """The parents (best first) for a member of sketch ``sk`` among the members recorded so far.
+
+        The first parent is the best candidate whose depth is below ``max_depth``. The others
+        must keep what a get decodes small: members already in the closure cost nothing (they
+        are decoded anyway); others are taken while the closure stays within
+        :data:`MAX_CLOSURE` members and :data:`CLOSURE_BASES` bases, and the parents together
+        within ``max_parent_bases``.
+        """
+        if not self.bases or self.max_depth == 0 or self.max_parents == 0 or sk[1].shape[0] == 0:
             return ()
         counts = np.zeros(2 * len(self.bases), dtype=np.int64)
         _shared_counts(sk[1], _U64(sk[0]), self._hashes[:self._starts[-1]], np.array(self._starts, dtype=np.int64),
@@ -162,18 +170,24 @@ class ParentChooser:
         score = np.where(self._fasta, counts[0::2] / np.maximum(counts[1::2], 1), -1.0)
         chosen: list[int] = []
         closure: set[int] = set()
-        closure_bases = bases
-        parent_bases = 0
-        for c in np.argsort(-score, kind="stable")[:4 * self.max_parents].tolist():  # stable: earlier first
+        closure_bases = parent_bases = 0
+        for c in np.argsort(-score, kind="stable").tolist():  # stable: of equal scores, the earlier member
             if score[c] < MIN_JACCARD or len(chosen) == self.max_parents:
                 break
-            extra = sum(self.bases[j] for j in self.closures[c] - closure)
-            if (closure_bases + extra > self.budget or parent_bases + self.bases[c] > self.max_parent_bases
-                    or len(closure | self.closures[c]) >= MAX_CLOSURE):
-                continue
+            if not chosen:
+                if self.depths[c] >= self.max_depth:
+                    continue
+            else:
+                if parent_bases + self.bases[c] > self.max_parent_bases:
+                    continue
+                extra = self.closures[c] - closure
+                if extra and (len(closure) + len(extra) > MAX_CLOSURE
+                              or closure_bases + sum(self.bases[j] for j in extra) > CLOSURE_BASES):
+                    continue
             chosen.append(c)
-            closure |= self.closures[c]
-            closure_bases += extra
+            new = self.closures[c] - closure
+            closure |= new
+            closure_bases += sum(self.bases[j] for j in new)
             parent_bases += self.bases[c]
         return tuple(chosen)
 
@@ -181,14 +195,16 @@ class ParentChooser:
         """Append the member just coded, with the parents it was coded against."""
         number = len(self.bases)
         closure = frozenset({number}.union(*(self.closures[p] for p in parents)))
-        self._append(bases, closure, True, sk)
+        self._append(bases, self.depths[parents[0]] + 1 if parents else 0, closure, True, sk)
 
     def record_raw(self) -> None:
         """Append a member that is not FASTA: never a parent."""
-        self._append(0, frozenset({len(self.bases)}), False, (0, np.zeros(0, dtype=np.uint64)))
+        self._append(0, 0, frozenset({len(self.bases)}), False, (0, np.zeros(0, dtype=np.uint64)))
 
-    def _append(self, bases: int, closure: frozenset[int], fasta: bool, sk: tuple[int, np.ndarray]) -> None:
+    def _append(self, bases: int, depth: int, closure: frozenset[int], fasta: bool, sk: tuple[int, np.ndarray]
+                ) -> None:
         self.bases.append(bases)
+        self.depths.append(depth)
         self.closures.append(closure)
         self._fasta.append(fasta)
         end = self._starts[-1] + sk[1].shape[0]
@@ -203,6 +219,6 @@ class ParentChooser:
     def add(self, codes: np.ndarray) -> tuple[int, ...]:
         """Sketch, :meth:`choose` and :meth:`record` a member; returns its parents."""
         sk = self.sketch(codes)
-        parents = self.choose(sk, codes.shape[0])
+        parents = self.choose(sk)
         self.record(parents, sk, codes.shape[0])
         return parents

@@ -35,7 +35,7 @@ class CollectionInfo:
         report: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION, "file": str(c.path), "kind": "collection",
             "format_version": c.header.version, "level": c.header.level, "max_refs": c.header.max_refs,
-            "decode_budget_bases": c.header.decode_budget}
+            "max_depth": c.header.max_depth}
         if records:
             report["record_list"] = [{"member": member, "record": rid, "length": letters}
                                      for member, rid, letters in c.records()]
