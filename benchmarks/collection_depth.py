@@ -1,10 +1,11 @@
-"""What the decode budget costs: archive size, and what a `get` of the last member decodes and
-how long it takes (whole process, one thread), for `seqcoder pack --decode-budget B` against
-the first budget given (1G: no bound for these sets; 0: no parents, the pool alone).
+"""What bounding a member's chain of parents costs: archive size, and what a `get` of the last
+member decodes and how long it takes (whole process, one thread), for `seqcoder pack
+--max-depth D` against the first depth given (255, the format's largest: no bound for these
+sets; 0: no parents, the pool alone).
 
     python benchmarks/collection_budget.py ../shared/data/collections/chlamydia_trachomatis_50 \\
         ../shared/data/collections/escherichia_coli_49 ../shared/data/collections/phages_97 \\
-        --budgets 1000000000,128000000,64000000,16000000,0 --json benchmarks/results/collection_budget.json
+        --depths 255,8,2,0 --json benchmarks/results/collection_depth.json
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ SEQCODER = [sys.executable, "-m", "seqcoder"]
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sets", nargs="+", type=Path)
-    ap.add_argument("--budgets", default="1000000000,64000000,0",
-                    help="comma-separated --decode-budget values in bases; the first is the base")
+    ap.add_argument("--depths", default="255,8,2,0", help="comma-separated --max-depth values; the first is the base")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     rows = []
@@ -38,10 +38,10 @@ def main() -> int:
         files = set_files(folder)
         last = files[-1]
         base = None
-        with tempfile.TemporaryDirectory(prefix="seqcoder-budget-") as tmp:
-            for budget in (int(v) for v in args.budgets.split(",")):
-                archive = Path(tmp) / f"b{budget}.sqcl"
-                subprocess.run(SEQCODER + ["pack", "-q", "-T", "1", "--decode-budget", str(budget), str(archive)]
+        with tempfile.TemporaryDirectory(prefix="seqcoder-depth-") as tmp:
+            for depth in (int(v) for v in args.depths.split(",")):
+                archive = Path(tmp) / f"d{depth}.sqcl"
+                subprocess.run(SEQCODER + ["pack", "-q", "-T", "1", "--max-depth", str(depth), str(archive)]
                                + [str(f) for f in files], check=True)
                 out = Path(tmp) / "last.fa"
                 start = time.perf_counter()
@@ -51,7 +51,7 @@ def main() -> int:
                 members, literals = Collection(archive).decoding_cost(member_name(last))
                 size = archive.stat().st_size
                 base = base or size
-                rows.append({"set": folder.name, "decode_budget": budget, "archive_bytes": size,
+                rows.append({"set": folder.name, "max_depth": depth, "archive_bytes": size,
                              "vs_first": round(size / base, 4), "get_last_s": round(get_s, 2),
                              "get_last_decodes_members": members, "get_last_decodes_literal_bases": literals,
                              "get_exact": out.read_bytes() == read_input(last)})
