@@ -3,7 +3,7 @@ member decodes and how long it takes (whole process, one thread), for `seqcoder 
 --max-depth D` against the first depth given (255, the format's largest: no bound for these
 sets; 0: no parents, the pool alone).
 
-    python benchmarks/collection_budget.py ../shared/data/collections/chlamydia_trachomatis_50 \\
+    python benchmarks/collection_depth.py ../shared/data/collections/chlamydia_trachomatis_50 \\
         ../shared/data/collections/escherichia_coli_49 ../shared/data/collections/phages_97 \\
         --depths 255,8,2,0 --json benchmarks/results/collection_depth.json
 """

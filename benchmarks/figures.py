@@ -132,6 +132,13 @@ def collection_scale() -> tuple[str, list[str]]:
     return "\n".join(lines), ["collection_scale.json"]
 
 
+def inflate_speed() -> tuple[str, list[str]]:
+    d = _json("inflate_speed.json")
+    lines = ["| inflater | s | MB/s of FASTA |", "|---|---:|---:|"]
+    lines += [f"| {r['inflater']} | {r['s']:.3f} | {r['mb_s']:.1f} |" for r in d["rows"]]
+    return "\n".join(lines), ["inflate_speed.json"]
+
+
 def collection_checks() -> tuple[str, list[str]]:
     """pack against bzip2 -9's compression of the same bytes, in the same run; get; add."""
     d = _json("collection_checks_ecoli.json")
@@ -178,7 +185,7 @@ def ae_eval() -> tuple[str, list[str]]:
 
 FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "cm-levels": cm_levels, "cm-v3": cm_v3, "cm-v4": cm_v4, "cm-v5": cm_v5, "prior-gain": prior_gain,
-    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth,
+    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "inflate-speed": inflate_speed,
     "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval,
 }
