@@ -139,6 +139,21 @@ def inflate_speed() -> tuple[str, list[str]]:
     return "\n".join(lines), ["inflate_speed.json"]
 
 
+def reliability() -> tuple[str, list[str]]:
+    from reliability_report import details, load
+
+    return details(load(RESULTS)), _RELIABILITY
+
+
+def reliability_summary() -> tuple[str, list[str]]:
+    from reliability_report import load, summary
+
+    return summary(load(RESULTS)), _RELIABILITY
+
+
+_RELIABILITY = ["concurrent_adds.json", "kill_add.json", "mutated_archives.json", "fuzz_readers.json"]
+
+
 def collection_checks() -> tuple[str, list[str]]:
     """pack against bzip2 -9's compression of the same bytes, in the same run; get; add."""
     d = _json("collection_checks_ecoli.json")
@@ -185,7 +200,8 @@ def ae_eval() -> tuple[str, list[str]]:
 
 FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "cm-levels": cm_levels, "cm-v3": cm_v3, "cm-v4": cm_v4, "cm-v5": cm_v5, "prior-gain": prior_gain,
-    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "inflate-speed": inflate_speed,
+    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "reliability": reliability,
+    "reliability-summary": reliability_summary, "inflate-speed": inflate_speed,
     "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval,
 }

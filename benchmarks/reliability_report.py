@@ -1,26 +1,20 @@
 """The measured results of docs/reliability.md and the README's few lines about them, rendered
-from the committed JSON of the reliability benchmarks (never typed in):
+by ``benchmarks/figures.py`` (figures ``reliability`` and ``reliability-summary``) from the
+committed JSON of the reliability benchmarks (never typed in):
 
 - ``results/concurrent_adds.json`` (``concurrent_adds.py``), ``results/kill_add.json``
   (``kill_add.py``), ``results/mutated_archives.json`` (``mutated_archives.py``),
   ``results/fuzz_readers.json`` (``fuzz_readers.py``).
 
-Each text goes between ``<!-- reliability:begin -->`` and ``<!-- reliability:end -->``.
-``--check``: exit 1 when a file differs from what the JSON says.
-
-    python benchmarks/reliability_report.py [--check]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-BEGIN, END = "<!-- reliability:begin -->", "<!-- reliability:end -->"
 
 
 def load(results: Path = RESULTS) -> dict[str, dict]:
@@ -75,33 +69,3 @@ def summary(r: dict[str, dict]) -> str:
             f"members; {m['archives']} mutated archives gave {m['exit_0_with_wrong_output']} wrong outputs and "
             f"{m['tracebacks']} tracebacks; fuzzing every reader tried {f['inputs_tried']:,} inputs in "
             f"{f['seconds'] / 60:.0f} minutes: {f['crashes']} crashes, {f['hangs']} hangs.")
-
-
-def render(text: str, body: str, name: str) -> str:
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{name}: no {BEGIN} ... {END} markers")
-    head, rest = text.split(BEGIN, 1)
-    return head + BEGIN + "\n" + body + "\n" + END + rest.split(END, 1)[1]
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--check", action="store_true", help="only say whether the files match the JSON")
-    args = ap.parse_args()
-    results = load()
-    stale = []
-    for path, body in ((ROOT / "docs" / "reliability.md", details(results)), (ROOT / "README.md", summary(results))):
-        old = path.read_text()
-        new = render(old, body, path.name)
-        if new != old:
-            stale.append(path.name)
-            if not args.check:
-                path.write_text(new)
-    if args.check and stale:
-        print(f"out of date: {', '.join(stale)} (run python benchmarks/reliability_report.py)", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
