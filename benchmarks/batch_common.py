@@ -1,10 +1,11 @@
-"""What the batch benchmark scripts share: the machine line and how results are emitted."""
+"""What the benchmark scripts share: the machine line, the commit measured, how results are emitted."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 
@@ -18,3 +19,10 @@ def emit(result: dict, path: str | None) -> None:
     print(text)
     if path:
         Path(path).write_text(text + "\n")
+
+
+def commit() -> str:
+    """The commit of the code being measured (the checkout this script belongs to)."""
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent)
+    return out.stdout.strip() or "unknown"

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from batch_common import commit
+
 from seqcoder.bench.sets import set_files
 from seqcoder.collection import Collection
 from seqcoder.collection.archive import member_name, read_input
@@ -57,7 +59,8 @@ def main() -> int:
                              "get_exact": out.read_bytes() == read_input(last)})
                 print(json.dumps(rows[-1]), flush=True)
     if args.json:
-        args.json.write_text(json.dumps({"schema_version": 1, "load_at_start": round(load, 2), "rows": rows},
+        args.json.write_text(json.dumps({"schema_version": 1, "measured_at_commit": commit(),
+                                         "load_at_start": round(load, 2), "rows": rows},
                                         indent=2) + "\n")
     return 0 if all(r["get_exact"] for r in rows) else 1
 

@@ -24,6 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from batch_common import commit
+
 from seqcoder.bench.process import measure
 from seqcoder.bench.sets import set_files
 from seqcoder.collection import Collection
@@ -122,7 +124,8 @@ def main() -> int:
                 p.unlink()
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
-    result = {"set": args.set.name, "sizes": sizes, "cores": os.cpu_count(), "load_before": round(load_before, 2),
+    result = {"measured_at_commit": commit(),
+              "set": args.set.name, "sizes": sizes, "cores": os.cpu_count(), "load_before": round(load_before, 2),
               "load_after": round(os.getloadavg()[0], 2),
               "rows": rows}
     args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -258,8 +258,10 @@ def record_provenance() -> None:
         load = "n/a: published figures" if rel == "peers.json" else "not recorded"
         if f.suffix == ".json":
             text = f.read_text()
-            m = re.search(r'"(?:load_average_at_start|load_before|loadavg_1m)": ([\d.]+)', text)
+            m = re.search(r'"(?:load_average_at_start|load_at_start|load_before|loadavg_1m)": ([\d.]+)', text)
             load = f"{float(m.group(1)):.2f}" if m else load
+            measured = re.search(r'"measured_at_commit": "([0-9a-f]+)"', text)  # the code that ran
+            commit = measured.group(1)[:7] if measured else commit
         known[rel] = {"commit": commit, "load": load}
     path.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
 

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from batch_common import commit
+
 from isal import igzip
 
 
@@ -25,7 +27,8 @@ def main() -> int:
     args = ap.parse_args()
     raw = [f.read_bytes() for f in args.files]
     out_bytes = sum(len(gzip.decompress(r)) for r in raw)
-    result: dict = {"files": len(raw), "gz_bytes": sum(map(len, raw)), "fasta_bytes": out_bytes,
+    result: dict = {"measured_at_commit": commit(),
+                    "files": len(raw), "gz_bytes": sum(map(len, raw)), "fasta_bytes": out_bytes,
                     "load_at_start": round(os.getloadavg()[0], 2), "rows": []}
     for name, inflate in (("zlib (gzip module)", gzip.decompress), ("ISA-L (isal.igzip)", igzip.decompress)):
         best = float("inf")

@@ -14,9 +14,9 @@ spec.loader.exec_module(figures)
 
 
 def test_a_block_is_rendered_from_its_results_and_a_stale_one_is_replaced():
-    page = "intro\n<!-- figure:max-refs -->\nstale 1.23 bpb\n<!-- /figure:max-refs -->\ntail\n"
+    page = "intro\n<!-- figure:inflate-speed -->\nstale 1.23 bpb\n<!-- /figure:inflate-speed -->\ntail\n"
     new = figures.render(page, {})
-    assert "stale" not in new and "| set | references |" in new and "collection_refs.json" in new
+    assert "stale" not in new and "| inflater |" in new and "inflate_speed.json" in new
     assert figures.render(new, {}) == new  # idempotent
     assert figures.hand_figures("p.md", new) == []
 
