@@ -38,8 +38,8 @@ def _warm() -> None:
     src = _ROOT / "src"
     path = os.pathsep.join(p for p in (str(src), os.environ.get("PYTHONPATH", "")) if p)
     t0 = time.perf_counter()
-    print("seqcoder: compiling the cm kernels for this machine (numba cache, once)", file=sys.stderr)
-    done = subprocess.run([sys.executable, "-m", "seqcoder.entropy.jit"], cwd=_ROOT,
+    print("seqcoder: compiling the cm and collection kernels for this machine (numba cache, once)", file=sys.stderr)
+    done = subprocess.run([sys.executable, "-m", "seqcoder.warm"], cwd=_ROOT,
                           env=dict(os.environ, PYTHONPATH=path), check=False)
     took = time.perf_counter() - t0
     if done.returncode:

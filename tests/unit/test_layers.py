@@ -17,7 +17,7 @@ LAYERS = {
     "codecs": 4, "train": 4, "collection": 4,
     "api": 5, "batch": 5,
     "errors": 0, "levels": 0, "reports": 0,
-    "evaluate": 6, "bench": 6,
+    "evaluate": 6, "bench": 6, "warm": 6,
     "cli": 7, "__init__": 8, "__main__": 8,
 }
 

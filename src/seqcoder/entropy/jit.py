@@ -4,10 +4,10 @@ where it still happens.
 numba compiles a kernel the first time it runs and caches the machine code beside its source
 (``cache=True``: ``__pycache__``, valid for the same source file, numba version and CPU). An
 editable install warms that cache while pip builds it (``build_backend.py`` at the top of the
-repository runs :func:`warm`), so the first ``seqcoder compress`` loads the kernels instead of
+repository runs :mod:`seqcoder.warm`), so the first ``seqcoder compress`` loads the kernels instead of
 compiling them. Where a compile still runs (a wheel install, another numba, another CPU),
-:func:`announce` writes what compiles and how long it took; ``python -m seqcoder.entropy.jit``
-warms the cache by hand (docs/cm-coder.md, "First run").
+:func:`announce` writes what compiles and how long it took; ``python -m seqcoder.warm`` warms
+the cache by hand (docs/cm-coder.md, "First run").
 """
 
 from __future__ import annotations
@@ -56,36 +56,3 @@ def announce() -> None:
     if _ANNOUNCER is None:
         _ANNOUNCER = _Announcer()
         event.register("numba:compile", _ANNOUNCER)
-
-
-def warm() -> list[str]:
-    """Compile (or load from the cache) every kernel of the cm coder, with the argument types
-    of real blocks: the lean kernel of level 1 and the generic kernel, each encoding and
-    decoding, with and without the learned prior. Returns the kernels' names."""
-    import numpy as np
-
-    from .cm import CHOICE_PRIOR, cm_decode, cm_encode
-    from .cm_kernel import cm_kernel
-    from .lean_kernel import cm_lean
-
-    codes = np.random.default_rng(0).integers(0, 4, 64, dtype=np.uint8)
-    for level, choices in ((1, 0), (4, 0), (4, CHOICE_PRIOR)):
-        data = cm_encode(codes, level, choices=choices)
-        if not (cm_decode(data, codes.shape[0], level) == codes).all():
-            raise RuntimeError(f"cm warm-up: level {level} does not round-trip")
-    return [f"{k.py_func.__module__}.{k.py_func.__name__}" for k in (cm_lean, cm_kernel)]
-
-
-def main() -> int:
-    """``python -m seqcoder.entropy.jit``: warm the kernel cache, saying what it did."""
-    logging.basicConfig(format="%(message)s", stream=sys.stderr)
-    announce()
-    t0 = time.perf_counter()
-    names = warm()
-    print(f"seqcoder: kernels ready in {time.perf_counter() - t0:.1f} s: {', '.join(names)}",
-          file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
