@@ -13,7 +13,6 @@ the cache by hand (docs/cm-coder.md, "First run").
 from __future__ import annotations
 
 import logging
-import sys
 import time
 
 from numba.core import event
