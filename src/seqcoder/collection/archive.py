@@ -578,18 +578,23 @@ class _Encoder:
                                             _joined(self.store.get(p) for p in parents),
                                             np.array(self.pool_starts, dtype=np.int64))
                 self._record(number, member.entry, None if parsed is None else parsed.codes, sk)
-                block = encode_member_block(member.sections)
-                member.entry.offset = offset
-                member.entry.size = len(block)
-                sink.write(block)
-                offset += len(block)
-                written.append(member.entry)
+                offset = _write_block(sink, offset, member, written)
                 if progress:
                     progress(len(data))
         finally:
             if workers:
                 workers.shutdown(wait=True, cancel_futures=True)
         return written
+
+
+def _write_block(sink: BinaryIO, offset: int, member: EncodedMember, written: list[MemberEntry]) -> int:
+    """Write a member's block at ``offset``, note where it lies; returns the offset after it."""
+    block = encode_member_block(member.sections)
+    member.entry.offset = offset
+    member.entry.size = len(block)
+    sink.write(block)
+    written.append(member.entry)
+    return offset + len(block)
 
 
 class _EncoderV1:
@@ -608,12 +613,7 @@ class _EncoderV1:
             number = len(existing) + len(written)
             member: EncodedMember = encode_member(name, data, number, self.ref, self.header.level,
                                                   self.header.max_refs, parsed is None)
-            block = encode_member_block(member.sections)
-            member.entry.offset = offset
-            member.entry.size = len(block)
-            sink.write(block)
-            offset += len(block)
-            written.append(member.entry)
+            offset = _write_block(sink, offset, member, written)
             if progress:
                 progress(len(data))
         return written
