@@ -154,6 +154,26 @@ def reliability_summary() -> tuple[str, list[str]]:
 _RELIABILITY = ["concurrent_adds.json", "kill_add.json", "mutated_archives.json", "fuzz_readers.json"]
 
 
+def kernel_speed() -> tuple[str, list[str]]:
+    d = _json("kernel_speed.json")["summary"]
+    lines = ["| kernel | encode, CPU s | decode, CPU s | bits per base |", "|---|---:|---:|---:|"]
+    for side in ("before", "after"):
+        r = d[side]
+        lines.append(f"| {side} | {r['enc_cpu']:.2f} | {r['dec_cpu']:.2f} | {r['bits_per_base']:.4f} |")
+    return "\n".join(lines), ["kernel_speed.json"]
+
+
+def first_run() -> tuple[str, list[str]]:
+    d = _json("first_run.json")
+    ok = "round-trips" if d["round_trip"] else "does NOT round-trip"
+    lines = ["| step | whole process, s |", "|---|---:|",
+             f"| `pip install -e .` (kernels warmed) | {d['install_s']:.1f} |",
+             f"| first `compress` ({ok}) | {d['first_compress_s']:.2f} |",
+             f"| a warm `compress` | {d['warm_compress_s']:.2f} |",
+             f"| `compress` with an empty numba cache | {d['empty_cache_compress_s']:.1f} |"]
+    return "\n".join(lines), ["first_run.json"]
+
+
 def collection_checks() -> tuple[str, list[str]]:
     """pack against bzip2 -9's compression of the same bytes, in the same run; get; add."""
     d = _json("collection_checks_ecoli.json")
@@ -200,7 +220,8 @@ def ae_eval() -> tuple[str, list[str]]:
 
 FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "cm-levels": cm_levels, "cm-v3": cm_v3, "cm-v4": cm_v4, "cm-v5": cm_v5, "prior-gain": prior_gain,
-    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth, "reliability": reliability,
+    "cm-speed": cm_speed, "collections": collections, "max-depth": max_depth,
+    "kernel-speed": kernel_speed, "first-run": first_run, "reliability": reliability,
     "reliability-summary": reliability_summary, "inflate-speed": inflate_speed,
     "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval,
