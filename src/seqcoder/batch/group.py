@@ -15,9 +15,10 @@
 * Clusters below ``min_group_bases`` (singletons, small families) are packed together into
   bins up to ``max_group_bases``, in G+C order, so a million unrelated plasmids do not become
   a million archives. A bin only ever holds whole small clusters.
-* **Order within a group**: the leaf order of an average-linkage tree on 1 - Jaccard (scipy),
-  so each genome follows its nearest relatives; groups of more than ``MAX_TREE`` genomes are
-  ordered by similarity to their centroid instead.
+* **Order within a group**: the leaf order of an average-linkage tree on 1 - Jaccard (scipy)
+  decides where a capped cluster is cut, so neighbours in the tree stay in one archive
+  (clusters of more than ``MAX_TREE`` genomes: by similarity to their centroid); each group
+  then packs in name order, since the archive chooses every member's parents by sketch.
 
 Everything is a pure function of the sketches: no randomness, ties broken by name.
 """
@@ -151,6 +152,9 @@ def plan_groups(sketches: list[Sketch], threshold: float = DEFAULT_THRESHOLD,
         bin_bases += c.bases
     for b in bins:
         runs.append([i for c in b for i in order_members(sketches, c.members, c.centroid)])
-    runs.sort(key=lambda r: min(sketches[i].name for i in r))
+    # each run packs in name order: the archive picks every member's parents by sketch itself,
+    # and a tree order would chain siblings into long runs that use up the depth bound
+    runs = [sorted(r, key=lambda i: sketches[i].name) for r in runs]
+    runs.sort(key=lambda r: sketches[r[0]].name)
     return [Group(n + 1, tuple(sketches[i].name for i in r), tuple(cluster_of[i] + 1 for i in r),
                   sum(sketches[i].bases for i in r)) for n, r in enumerate(runs)]
