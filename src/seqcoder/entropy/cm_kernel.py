@@ -110,202 +110,115 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     Returns ``(out, out_len)``: the coded bytes when encoding (``out[:out_len]``); when
     decoding, ``codes`` is filled in place and ``out`` is a dummy.
 
-    ``prm``: the integers named by :data:`PRM_FIELDS`. The state of each part is set up here;
-    the work per base and per binary decision is done by the role helpers below (orders,
-    followers, light followers, prior, mixers, APMs, updates), all inlined into this function.
+    ``prm``: the integers named by :data:`PRM_FIELDS`. The state of each part is allocated
+    here; :func:`_code_bases` codes the bases with it.
     """
     n = codes.shape[0]
     nm = orders.shape[0]
-    mm_len = prm[P_MM_LEN]
-    mm_bits = prm[P_MM_BITS]
-    fast = prm[P_FAST]
-    NL = prm[P_NL]
-    lk = prm[P_LK]
-    lbits = prm[P_LBITS]
-    LW = prm[P_LW]
-    lthr = prm[P_LTHR]
-    mm_thr = prm[P_MM_THR]
-    vcap = prm[P_VCAP]
-    rsync = prm[P_RSYNC]
-    rsmax = prm[P_RSMAX]
-    racc = prm[P_RACC]
-    lr1 = prm[P_LR1]
-    lr2 = prm[P_LR2]
-    lr3 = prm[P_LR3]
-    hlr = prm[P_HLR]
-    arate = prm[P_ARATE]
-    H62 = (1 << 62) - 1  # the history keeps 31 bases
-
     # ---- orders: one flat table T (made by :func:`alloc_tables`, so that numpy can back it
     # with transparent huge pages), 4 uint32 per slot (check, node0..2)
     base, direct, kmask, big, lim, rid, tot = _order_layout(orders, tbits, limits)
     if T.shape[0] < tot:
         return np.zeros(1, dtype=np.uint8), -1
-    slot = np.zeros(nm, dtype=np.int64)
-
+    order_state = (orders, tbits, irflags, base, direct, kmask, big, lim, rid, _zeros(nm))
     # ---- repeat followers: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
-    NF = prm[P_NF]
-    NRC = prm[P_NRC]
-    NR = NF + NRC
-    NW = max(NF, NRC, 1)
-    if MT.shape[0] < (1 << mm_bits) * NW:
+    NR = prm[P_NF] + prm[P_NRC]
+    NW = max(prm[P_NF], prm[P_NRC], 1)
+    if MT.shape[0] < (1 << prm[P_MM_BITS]) * NW:
         return np.zeros(1, dtype=np.uint8), -1
-    mmask = (1 << (2 * mm_len)) - 1
-    # repeat-table entries: position in the low pbits, a check of the hashed k-mer above
-    pbits = _position_bits(n)
-    cmask = (1 << _check_bits(pbits, mm_bits)) - 1
-    # per follower: where it reads (-1: free), run length, miss history (last 16), the base it
-    # predicts (-1: none), its map context, the bit it expects here (-1: none), the map entry
-    # it read, lifetime hits and tries of the current follow
-    rptr = np.full(NR + 1, -1, dtype=np.int64)
-    rlen, rmiss, rsym, rctx = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
-    rebit, rmi, rhit, rtry = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
-    cpos, cln = _zeros(NW + 1), _zeros(NW + 1)  # verified candidates of a seeding: position, length
-    # adaptive maps: [follower, or its accuracy bucket with racc][len bucket 24][misses 0..8]
-    # [node kind 2]
-    NRM = NR + 1
-    if prm[P_RACC] and NRM < 8:
-        NRM = 8
-    RM = np.full(NRM * 24 * 9 * 2, 49152, dtype=np.int64)
-
+    follower_state = _follower_arrays(NR, NW, prm[P_RACC])
     # ---- light followers: NL cheap followers seeded by fresh matches of lk-mers (LW
-    # positions per bucket of LT), each predicting through a map keyed by its lifetime
-    # accuracy and recent misses; their evidence is summed into one mixer input. Per light
-    # follower: where it reads, its direction, hits, tries, misses (last 16), the base it
-    # predicts, its map context, the bit it expects here
-    NLa = max(NL, 1)
-    lptr = np.full(NLa, -1, dtype=np.int64)
-    ldir, lhit, ltry, lmiss = _zeros(NLa), _zeros(NLa), _zeros(NLa), _zeros(NLa)
-    lsym, lctx, lebit = _zeros(NLa), _zeros(NLa), _zeros(NLa)
-    nla = 0  # the active light followers are 0..nla-1
-    LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
-    if NL > 0 and LT.shape[0] < (1 << lbits) * LW:
+    # positions per bucket of LT); their evidence is summed into one mixer input
+    if prm[P_NL] > 0 and LT.shape[0] < (1 << prm[P_LBITS]) * prm[P_LW]:
         return np.zeros(1, dtype=np.uint8), -1
-    lcbits = _check_bits(pbits, lbits)
-    lsd = np.zeros(6, dtype=np.int64)  # the light seeds read a base ahead (_light_ahead)
-    lsd[0] = -1
-
+    light_state = _light_arrays(prm[P_NL])
     # ---- hint model: ctx = (hint value 5)(hit history 4)(order-2 16), 4 uint32 per ctx
     HT = np.full(5 * 4 * 16 * 4, 2147483648, dtype=np.uint32)
-    hh = 0
-
-    # ---- mixer inputs: orders, followers, hint, bias, then the optional ones: the vote, the
-    # light followers, the prior, its output layer adapted to this block (version 5: a copy of
-    # W2 per node kind and context of the last pak bases, learnt online)
-    use_vote = prm[P_VOTE]
+    # ---- the learned prior: its buffers (a batch of positions when encoding)
     use_prior = prm[P_PRIOR]
-    palr = prm[P_PALR]
-    use_adapt = use_prior and palr > 0
-    pak = prm[P_PAK]
-    NI, XV, XL, XP, XA = _input_layout(nm + NR + 2, use_vote, NL > 0, use_prior, use_adapt)
-
-    # ---- the learned prior
-    pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
-    phid = pshape[0]
-    # encoding knows every base ahead: the prior runs in batches of PCH positions, where its
-    # tables stay in cache (the decoder evaluates it base by base, PCH = 1)
-    PCH = 1024 if use_prior and not decode else 1
-    pacc, pzb, PF, VA = _prior_state(PCH, phid, use_adapt, pak, PW2)
-    pzo = 0  # this base's logits in pzb, activations in PF
-    pfo = 0
-    pva = 0
-    pa_ = 2048
-    prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
-    pshift = pshape[1]
-
-    # ---- mixers: three gated ones, a final one over them, an optional hidden-layer one
-    VM = np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64)  # the vote's map
-    vmi = -1
-    X = np.zeros(NI, dtype=np.int64)
-    NH = prm[P_HMIX]
-    W1, W2, W3M, W3, HV, HU, hsig, W3H = _mixer_weights(nm, NI, NH)
-
-    # ---- APMs (33 knots per context, 16-bit probabilities)
-    a1mask = (1 << (2 * prm[P_APM1])) - 1
-    A1 = _apm_table((1 << (2 * prm[P_APM1])) * 3, SQ)
-    A2 = _apm_table(4 * 3 * 3 * 3 + 4 * 4 * 4 * 3, SQ)  # repeat expectations, then the vote
-
-    # ---- arithmetic coder
-    x1, x2, xv, dpos = coder_start(decode, data)
+    use_adapt = use_prior and prm[P_PALR] > 0
+    PCH = _prior_batch_size(decode, use_prior)
+    prior_state = _prior_state(PCH, PG[7][0], use_adapt, prm[P_PAK], PG[5])
+    # ---- mixers: inputs, the vote's map, the weights; APMs (33 knots per context)
+    NI = _input_layout(nm + NR + 2, prm[P_VOTE], prm[P_NL] > 0, use_prior, use_adapt)[0]
+    mixer_state = (np.zeros(NI, dtype=np.int64), np.full(4 * 4 * 4 * 3, 32768, dtype=np.int64),
+                   *_mixer_weights(nm, NI, prm[P_HMIX]))
+    apms = (_apm_table((1 << (2 * prm[P_APM1])) * 3, SQ),
+            _apm_table(4 * 3 * 3 * 3 + 4 * 4 * 4 * 3, SQ))  # repeat expectations, then the vote
     out = np.zeros(1 if decode else n * prm[P_CAP] // 8 + 64, dtype=np.uint8)
+    olen = _code_bases(decode, codes, hint, has_hint, prm, data, SQ, ST, RT, T, MT, LT, HT, PG,
+                       order_state, follower_state, light_state, prior_state, mixer_state, apms,
+                       out)
+    return out, olen
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _code_bases(decode, codes, hint, has_hint, prm, data, SQ, ST, RT, T, MT, LT, HT, PG,
+                order_state, follower_state, light_state, prior_state, mixer_state, apms, out):
+    """The coding loop of :func:`cm_kernel`, over the state it allocated: per base, its
+    contexts; per binary decision, the inputs, mixers, APMs, the coder and the updates; after
+    the base, the followers. The role helpers do the work, all inlined here. Compiled without
+    numba's reference counting (nothing here allocates): with it, every array handed to an
+    inlined helper costs a reference-count update per call, which made the loop 1.5x slower.
+    Returns the number of bytes coded into ``out``."""
+    n = codes.shape[0]
+    mm_len, mm_bits, mm_thr, vcap = prm[P_MM_LEN], prm[P_MM_BITS], prm[P_MM_THR], prm[P_VCAP]
+    rsync, rsmax, racc = prm[P_RSYNC], prm[P_RSMAX], prm[P_RACC]
+    NL, lk, lbits, LW, lthr = prm[P_NL], prm[P_LK], prm[P_LBITS], prm[P_LW], prm[P_LTHR]
+    lr1, lr2, lr3, hlr, arate = prm[P_LR1], prm[P_LR2], prm[P_LR3], prm[P_HLR], prm[P_ARATE]
+    fast, use_vote, NH = prm[P_FAST], prm[P_VOTE], prm[P_HMIX]
+    use_prior, palr, pak = prm[P_PRIOR], prm[P_PALR], prm[P_PAK]
+    use_adapt = use_prior and palr > 0
+    H62 = (1 << 62) - 1  # the history keeps 31 bases
+
+    orders, tbits, irflags, base, direct, kmask, big, lim, rid, slot = order_state
+    nm = orders.shape[0]
+    # followers (repeat-table entries: the position in the low pbits, a check of the k-mer above)
+    rptr, rlen, rmiss, rsym, rctx, rebit, rmi, rhit, rtry, cpos, cln, RM = follower_state
+    NF, NRC = prm[P_NF], prm[P_NRC]
+    NR = NF + NRC
+    NW = max(NF, NRC, 1)
+    mmask = (1 << (2 * mm_len)) - 1
+    pbits = _position_bits(n)
+    cmask = (1 << _check_bits(pbits, mm_bits)) - 1
+    lptr, ldir, lhit, ltry, lmiss, lsym, lctx, lebit, LM, lsd = light_state
+    nla = 0  # the active light followers are 0..nla-1
+    lcbits = _check_bits(pbits, lbits)
+    hh = 0  # the hint's hit history
+    pgofs, pgw, pgbase, PE, PB1, PW2, PB2, pshape = PG
+    phid, pshift = pshape[0], pshape[1]
+    pacc, pzb, PF, VA = prior_state
+    PCH = _prior_batch_size(decode, use_prior)
+    pzo, pfo, pva, pa_ = 0, 0, 0, 2048  # this base's logits in pzb, activations in PF
+    prior_rows = decode and use_prior > 0  # prefetched a base ahead when decoding
+    NI, XV, XL, XP, XA = _input_layout(nm + NR + 2, use_vote, NL > 0, use_prior, use_adapt)
+    X, VM, W1, W2, W3M, W3, HV, HU, hsig, W3H = mixer_state
+    vmi = -1
+    A1, A2 = apms
+    a1mask = (1 << (2 * prm[P_APM1])) - 1
+    x1, x2, xv, dpos = coder_start(decode, data)
     olen = 0
 
     h = 0  # forward history, 2 bits per base, newest lowest, 31 bases kept (the prior's reach)
     rr = 0  # reverse-complement register (KR bases)
     for i in range(n):
         # ------------------------------------------------ contexts for base i
-        # (the hot work stays in this loop: an inlined helper that takes arrays costs a
-        # reference-count update per array per call here, which halved the speed)
-        if NR > 0 and i + 1 >= mm_len:
-            # the repeat-table buckets read after this base, for each of its 4 values: a
-            # random access to a large table, started now to overlap this base's work
-            for s4 in range(4):
-                pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
-                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
-                if NRC > 0:
-                    c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
-                    pf = _kmer_hash(c, _REP_SALT)
-                    prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+        _prefetch_ahead(i, h, rr, NR, NRC, NW, mm_len, mm_bits, mmask, MT, big, orders, kmask,
+                        direct, irflags, base, tbits, T)
         if prior_rows:
-            # the prior's rows for the next base, but for those of groups that read this base
-            for g in range(pgofs.shape[0]):
-                if pgofs[g] > 0:
-                    row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
-                    prefetch(PE, row)
-                    prefetch(PE, row + phid - 1)
-        for m in range(nm):
-            if big[m] == 0:
-                continue
-            k = orders[m]
-            # next base's context (its 4 values share a cache line when the table is direct)
-            c = (h & (kmask[m] >> 2)) << 2
-            for s4 in range(1 if direct[m] == 1 else 4):
-                prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
-            if irflags[m] != 0 and i >= k:
-                # this base's inverted-repeat context: the new base is its top digit
-                c = (rr >> 2) >> (2 * (KR - k))
-                for s4 in range(4):
-                    prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
-                                              tbits[m], direct[m]))
+            _prefetch_prior_rows(h, pgofs, pgw, pgbase, phid, PE)
         if NL > 0 and i >= lk + 1:
             _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd)
-        # orders: the slot of each order's context
-        for m in range(nm):
-            c = h & kmask[m]
-            if direct[m] == 1:
-                slot[m] = base[m] + (c << 2)
-            else:
-                slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
-        hvv = 4
-        if has_hint:
-            hvv = min(int(hint[i]), 4)
+        _order_slots(h, kmask, direct, base, orders, tbits, T, slot)
+        hvv = min(int(hint[i]), 4) if has_hint else 4
         hslot = ((hvv * 4 + hh) * 16 + (h & 15)) * 4
-        # followers: the base each predicts and its map context (follower or accuracy
-        # bucket, run-length bucket, misses in the last 8)
-        for r in range(NR):
-            rsym[r] = -1
-            if rptr[r] >= 0:
-                if r < NF:
-                    rsym[r] = int(codes[rptr[r]])
-                else:
-                    rsym[r] = 3 - int(codes[rptr[r]])
-                rq = r
-                if racc:
-                    rq = _acc_bucket(rhit[r], rtry[r], racc)
-                rctx[r] = ((rq * 24 + _len_bucket(rlen[r])) * 9 + popcount16(rmiss[r] & 0xFF)) * 2
-        # light followers: the same, keyed by accuracy and misses
-        for q in range(nla):
-            if ldir[q] == 0:
-                lsym[q] = int(codes[lptr[q]])
-            else:
-                lsym[q] = 3 - int(codes[lptr[q]])
-            lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + popcount16(lmiss[q] & 0xFF)) * 2
-        # the prior: at the start of each batch of PCH positions, its logits (and hidden
-        # activations for the adapted layer) for the whole batch
+        _follower_predictions(codes, NF, NR, racc, rptr, rlen, rmiss, rhit, rtry, rsym, rctx)
+        _light_predictions(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx)
         if use_prior:
-            k = i % PCH
-            if k == 0:
+            pzo = 3 * (i % PCH)
+            pfo = (i % PCH) * phid
+            if i % PCH == 0:  # the prior's logits (and activations) for PCH positions from i
                 hb = h
                 for q in range(min(PCH, n - i)):
                     prior_eval(hb, pgofs, pgw, pgbase, PE, PB1, PW2, PB2, phid, pshift, pacc,
@@ -314,62 +227,25 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                         prior_features(pacc, PF, q * phid, phid)
                     if q + 1 < PCH:  # (encoding only: PCH is 1 when decoding)
                         hb = ((hb << 2) | int(codes[i + q])) & H62
-            pzo = 3 * k
-            pfo = k * phid
-        hc = 0  # orders that have seen their context: the third mixer's weight set
-        if not fast:
-            for m in range(nm):
-                if (int(T[slot[m] + 1]) & 1023) != 0:
-                    hc += 1
-        sym = 0
-        if not decode:
-            sym = int(codes[i])
+        hc = 0 if fast else _orders_seen(slot, T)  # the third mixer's weight set
+        sym = 0 if decode else int(codes[i])
         b1 = 0
         for node in range(2):
             # ---------------------------------------------- one binary decision
             nidx = 1 if node == 0 else 2 + b1  # the counter of this node in a slot
             nctx = 0 if node == 0 else 1 + b1  # the node kind
             # inputs: orders, followers, hint, bias, vote, light followers, prior
-            for m in range(nm):
-                e = int(T[slot[m] + nidx])
-                X[m] = 0 if (e & 1023) == 0 else ST[e >> 20]
-            fbest = -1  # the longest forward and reverse followers that expect a bit here
-            rbest = -1
-            for r in range(NR):
-                eb = _expected_bit(rsym[r], node, b1)
-                rebit[r] = eb
-                X[nm + r] = 0
-                if eb >= 0:
-                    rmi[r] = rctx[r] + node
-                    X[nm + r] = ST[RM[rmi[r]] >> 4] if eb == 1 else -ST[RM[rmi[r]] >> 4]
-                    if r < NF:
-                        if fbest < 0 or rlen[r] > rlen[fbest]:
-                            fbest = r
-                    elif rbest < 0 or rlen[r] > rlen[rbest]:
-                        rbest = r
+            _order_inputs(slot, nidx, T, ST, X)
+            fbest, rbest = _follower_inputs(nm, NF, NR, node, b1, rsym, rctx, rlen, rebit, rmi,
+                                            RM, ST, X)
             e = int(HT[hslot + nidx])
             X[nm + NR] = 0 if (e & 1023) == 0 or not has_hint else ST[e >> 20]
             X[nm + NR + 1] = 256
             if use_vote:
-                v0 = 0
-                v1 = 0
-                vl = 0
-                for r in range(NR):
-                    if rebit[r] >= 0:
-                        v1 += rebit[r]
-                        v0 += 1 - rebit[r]
-                        vl = max(vl, rlen[r])
-                vmi, xvote = _vote(v0, v1, vl, nctx, VM, ST)
+                vmi, xvote = _vote(NR, nctx, rebit, rlen, VM, ST)
                 X[XV] = xvote
             if NL > 0:
-                sl = 0
-                for q in range(nla):
-                    eb = _expected_bit(lsym[q], node, b1)
-                    lebit[q] = eb
-                    if eb >= 0:
-                        v = int(ST[LM[lctx[q] + node] >> 4])
-                        sl += v if eb == 1 else -v
-                X[XL] = clamp2047(sl)
+                X[XL] = _light_input(nla, node, b1, lsym, lctx, lebit, LM, ST)
             if use_prior:
                 X[XP] = clamp2047(pzb[pzo] if node == 0 else pzb[pzo + 1 + b1])
                 if use_adapt:
@@ -383,40 +259,17 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             w1 = ((fs * 4 + rs) * 3 + nctx) * NI
             w2 = (((hvv * 4 + hh) * 16 + (h & 15)) * 3 + nctx) * NI
             w4 = (hc * 3 + nctx) * NI
-            d1 = 0
-            d2 = 0
-            d4 = 0
-            if fast:
-                for j in range(NI):
-                    d1 += X[j] * W1[w1 + j]
-            else:
-                for j in range(NI):
-                    xj = X[j]
-                    d1 += xj * W1[w1 + j]
-                    d2 += xj * W2[w2 + j]
-                    d4 += xj * W3M[w4 + j]
-            d1 = clamp2047(d1 >> 16)
-            d2 = clamp2047(d2 >> 16)
-            d4 = clamp2047(d4 >> 16)
-            p1 = SQ[d1 + 2048]
-            p2 = SQ[d2 + 2048]
-            p4 = SQ[d4 + 2048]
-            w3 = nctx * 3
+            d1, d2, d4 = _gated_mixers(fast, X, W1, w1, W2, w2, W3M, w4)
+            p1, p2, p4 = SQ[d1 + 2048], SQ[d2 + 2048], SQ[d4 + 2048]
+            dh, ph = 0, 0
             if NH > 0 and not fast:
                 dh = hidden_forward(X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH, SQ, hsig)
                 ph = SQ[dh + 2048]
-                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2] + dh * W3H[nctx]) >> 16
-            else:
-                d3 = (d1 * W3[w3] + d2 * W3[w3 + 1] + d4 * W3[w3 + 2]) >> 16
-            d3 = clamp2047(d3)
+            d3 = clamp2047((d1 * W3[nctx * 3] + d2 * W3[nctx * 3 + 1] + d4 * W3[nctx * 3 + 2]
+                            + dh * W3H[nctx]) >> 16)
             p3 = SQ[d3 + 2048]
-            # APMs
-            if fast:
-                p = p1
-                ai1 = 0
-                ai2 = 0
-                wt = 0
-            else:
+            p, ai1, ai2, wt = p1, 0, 0, 0  # APMs (none in fast mode)
+            if not fast:
                 a2c = _apm2_context(febit, f_len, rb, nctx, use_vote, vmi)
                 p, ai1, ai2, wt = _apm(d3, p3, (h & a1mask) * 3 + nctx, a2c, A1, A2)
             p = min(max(p, 1), 4095)
@@ -427,50 +280,21 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
                                                    olen)
 
             # ---------------------------------------------- update
-            # mixers (rates lr1 for mixers 1 and 3, lr2, lr3 for the final one)
-            e1 = ((bit << 12) - p1) * lr1
-            e2 = ((bit << 12) - p2) * lr2
-            e4 = ((bit << 12) - p4) * lr1
-            if fast:
-                for j in range(NI):
-                    W1[w1 + j] += (X[j] * e1) >> 14
-            else:
-                for j in range(NI):
-                    xj = X[j]
-                    W1[w1 + j] += (xj * e1) >> 14
-                    W2[w2 + j] += (xj * e2) >> 14
-                    W3M[w4 + j] += (xj * e4) >> 14
-                e3 = ((bit << 12) - p3) * lr3
-                W3[w3] += (d1 * e3) >> 14
-                W3[w3 + 1] += (d2 * e3) >> 14
-                W3[w3 + 2] += (d4 * e3) >> 14
+            _gated_mixers_update(fast, X, ((bit << 12) - p1) * lr1, ((bit << 12) - p2) * lr2,
+                                 ((bit << 12) - p4) * lr1, W1, w1, W2, w2, W3M, w4)
+            if not fast:
+                _final_mixer_update(((bit << 12) - p3) * lr3, d1, d2, d4, dh, nctx, NH, W3, W3H)
                 if NH > 0:
-                    W3H[nctx] += (dh * e3) >> 14
                     hidden_update((bit << 12) - ph, X, NI, HV, HU, nctx * NH * NI, nctx * NH, NH,
                                   hsig, hlr)
                 _apm_update(bit, arate, ai1, ai2, wt, A1, A2)
                 if use_adapt:
                     adapt_update(PF, pfo, VA, pva, phid, (bit << 12) - pa_, palr)
-            # orders, hint, followers' maps, vote, light followers' maps
-            for m in range(nm):
-                ix = slot[m] + nidx
-                e = int(T[ix])
-                T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
+            _order_counts_update(bit, slot, nidx, rid, lim, T, RT)
             if has_hint:
-                ix = hslot + nidx
-                e = int(HT[ix])
-                HT[ix] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
-            for r in range(NR):
-                if rebit[r] >= 0:
-                    hit = 1 if rebit[r] == bit else 0
-                    RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
-            if use_vote and vmi >= 0:
-                VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
-            for q in range(nla):
-                if lebit[q] >= 0:
-                    hit = 1 if lebit[q] == bit else 0
-                    li = lctx[q] + node
-                    LM[li] += ((hit << 16) - LM[li]) >> 6
+                e = int(HT[hslot + nidx])
+                HT[hslot + nidx] = counter_next(e, bit, int(RT[0, e & 1023]), 255)
+            _maps_update(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM)
             if node == 0:
                 b1 = bit
             else:
@@ -484,60 +308,61 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
             hh = ((hh << 1) | (1 if hvv == sym else 0)) & 3
         h = ((h << 2) | sym) & H62
         rr = (rr >> 2) | ((3 - sym) << (2 * (KR - 1)))
-        # orders flagged for it: the inverted repeat (context = reverse complement of the last
-        # k bases, symbol = complement of the base k positions back)
-        for m in range(nm):
-            k = orders[m]
-            if irflags[m] == 0 or i < k:
-                continue
-            c = rr >> (2 * (KR - k))
-            isym = 3 - ((h >> (2 * k)) & 3)
-            if direct[m] == 1:
-                s1 = base[m] + (c << 2)
-            else:
-                s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
-            ib1 = isym >> 1
-            e = int(T[s1 + 1])
-            T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
-            ix = s1 + 2 + ib1
-            e = int(T[ix])
-            T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
-        # followers: score, move, re-sync after an indel, drop; then seed the free ones
-        for r in range(NR):
-            if rptr[r] < 0:
-                continue
-            rtry[r] += 1
-            if rsym[r] == sym:
-                rhit[r] += 1
-                rlen[r] += 1
-                rmiss[r] = (rmiss[r] << 1) & 0xFFFF
-            else:
-                rlen[r] = 0
-                rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
-            if r < NF:
-                rptr[r] += 1
-            else:
-                rptr[r] -= 1
-            if rsync > 0 and rsym[r] != sym:
-                _resync(codes, i, r, r < NF, rsync, rsmax, rptr, rlen, rmiss)
-            if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
-                rptr[r] = -1
+        _inverted_repeats(i, h, rr, orders, irflags, direct, base, tbits, rid, lim, T, RT)
+        for r in range(NR):  # followers: score, move, re-sync after an indel, drop
+            if rptr[r] >= 0:
+                _move_follower(codes, i, r, sym, r < NF, mm_thr, rsync, rsmax, rptr, rlen, rmiss,
+                               rsym, rhit, rtry)
         if NL > 0:
             nla = _light_follow(i, sym, nla, lthr, lptr, ldir, lhit, ltry, lmiss, lsym)
             if lsd[0] >= 0:
                 nla = _light_seed(codes, i, sym, nla, NL, lk, LW, pbits, (1 << pbits) - 1,
                                   lsd[0], lsd[1], lsd[2], lsd[3], lsd[4], lsd[5], lptr, ldir,
                                   lhit, ltry, lmiss, LT)
-        if NR > 0 and i + 1 >= mm_len:
+        if NR > 0 and i + 1 >= mm_len:  # then free followers seed, and base i joins MT
             _seed_followers(codes, i, h, rr, NF, NRC, NW, mm_len, mm_bits, mmask, pbits, cmask,
                             vcap, rptr, rlen, rmiss, rhit, rtry, cpos, cln, MT)
 
     if not decode:
         olen = coder_flush(x1, out, olen)
-    return out, olen
+    return olen
 
 
 # ---------------------------------------------------------------- set-up
+
+
+@njit(cache=True, inline="always")
+def _follower_arrays(NR, NW, racc):
+    """The repeat followers' state. Per follower: where it reads (-1: free), run length, miss
+    history (last 16), the base it predicts (-1: none), its map context, the bit it expects
+    here (-1: none), the map entry it read, lifetime hits and tries of the current follow.
+    Then the verified candidates of a seeding (position, length) and the followers' adaptive
+    maps: [follower, or its accuracy bucket with ``racc``][len bucket 24][misses 0..8][node
+    kind 2]."""
+    rptr = np.full(NR + 1, -1, dtype=np.int64)
+    rlen, rmiss, rsym, rctx = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    rebit, rmi, rhit, rtry = _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1), _zeros(NR + 1)
+    nrm = NR + 1
+    if racc and nrm < 8:
+        nrm = 8
+    RM = np.full(nrm * 24 * 9 * 2, 49152, dtype=np.int64)
+    return rptr, rlen, rmiss, rsym, rctx, rebit, rmi, rhit, rtry, _zeros(NW + 1), _zeros(NW + 1), RM
+
+
+@njit(cache=True, inline="always")
+def _light_arrays(NL):
+    """The light followers' state. Per light follower: where it reads, its direction, hits,
+    tries, misses (last 16), the base it predicts, its map context, the bit it expects here.
+    Then their map ([accuracy 8][misses 0..8][node kind 2]) and the seeds read a base ahead
+    (:func:`_light_ahead`; none yet)."""
+    NLa = max(NL, 1)
+    lptr = np.full(NLa, -1, dtype=np.int64)
+    ldir, lhit, ltry, lmiss = _zeros(NLa), _zeros(NLa), _zeros(NLa), _zeros(NLa)
+    lsym, lctx, lebit = _zeros(NLa), _zeros(NLa), _zeros(NLa)
+    LM = np.full(8 * 9 * 2, 49152, dtype=np.int64)
+    lsd = np.zeros(6, dtype=np.int64)
+    lsd[0] = -1
+    return lptr, ldir, lhit, ltry, lmiss, lsym, lctx, lebit, LM, lsd
 
 
 @njit(cache=True, inline="always")
@@ -568,6 +393,13 @@ def _prior_state(PCH, phid, use_adapt, pak, PW2):
         for q in range(VA.shape[0]):
             VA[q] = np.int64(PW2[q % (3 * phid)]) << 8
     return pacc, pzb, PF, VA
+
+
+@njit(cache=True, inline="always")
+def _prior_batch_size(decode, use_prior):
+    """Positions per evaluation of the prior: encoding knows every base ahead, so the prior
+    runs in batches, where its tables stay in cache; the decoder evaluates it base by base."""
+    return 1024 if use_prior and not decode else 1
 
 
 @njit(cache=True, inline="always")
@@ -652,6 +484,95 @@ def _apm_table(contexts, SQ):
 
 
 @njit(cache=True, inline="always")
+def _prefetch_ahead(i, h, rr, NR, NRC, NW, mm_len, mm_bits, mmask, MT, big, orders, kmask,
+                    direct, irflags, base, tbits, T):
+    """Start the random reads of the next base now, to overlap this base's work: the
+    repeat-table buckets read after this base (for each of its 4 values), the next context of
+    each order whose table is beyond the L2 cache (its 4 values share a cache line when the
+    table is direct) and this base's inverted-repeat context (the new base is its top digit)."""
+    if NR > 0 and i + 1 >= mm_len:
+        for s4 in range(4):
+            pf = _kmer_hash(((h & (mmask >> 2)) << 2) | s4, _REP_SALT)
+            prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+            if NRC > 0:
+                c = ((rr >> 2) | ((3 - s4) << (2 * (KR - 1)))) >> (2 * (KR - mm_len))
+                pf = _kmer_hash(c, _REP_SALT)
+                prefetch(MT, (pf >> (32 - mm_bits)) * NW)
+    for m in range(orders.shape[0]):
+        if big[m] == 0:
+            continue
+        k = orders[m]
+        c = (h & (kmask[m] >> 2)) << 2
+        for s4 in range(1 if direct[m] == 1 else 4):
+            prefetch(T, _context_slot(base[m], c | s4, k, tbits[m], direct[m]))
+        if irflags[m] != 0 and i >= k:
+            c = (rr >> 2) >> (2 * (KR - k))
+            for s4 in range(4):
+                prefetch(T, _context_slot(base[m], c | ((3 - s4) << (2 * (k - 1))), k,
+                                          tbits[m], direct[m]))
+
+
+@njit(cache=True, inline="always")
+def _prefetch_prior_rows(h, pgofs, pgw, pgbase, phid, PE):
+    """Decoding: the prior's rows for the next base, but for those of groups that read this
+    base."""
+    for g in range(pgofs.shape[0]):
+        if pgofs[g] > 0:
+            row = prior_row(h, 1, g, pgofs, pgw, pgbase, phid)
+            prefetch(PE, row)
+            prefetch(PE, row + phid - 1)
+
+
+@njit(cache=True, inline="always")
+def _order_slots(h, kmask, direct, base, orders, tbits, T, slot):
+    """The slot in ``T`` of each order's context of the history ``h``."""
+    for m in range(orders.shape[0]):
+        c = h & kmask[m]
+        if direct[m] == 1:
+            slot[m] = base[m] + (c << 2)
+        else:
+            slot[m] = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+
+
+@njit(cache=True, inline="always")
+def _orders_seen(slot, T):
+    """How many orders have seen their context (the third mixer's weight set)."""
+    hc = 0
+    for m in range(slot.shape[0]):
+        if (int(T[slot[m] + 1]) & 1023) != 0:
+            hc += 1
+    return hc
+
+
+@njit(cache=True, inline="always")
+def _follower_predictions(codes, NF, NR, racc, rptr, rlen, rmiss, rhit, rtry, rsym, rctx):
+    """Each follower's predicted base (-1: free) and its map context (follower or accuracy
+    bucket, run-length bucket, misses in the last 8)."""
+    for r in range(NR):
+        rsym[r] = -1
+        if rptr[r] >= 0:
+            if r < NF:
+                rsym[r] = int(codes[rptr[r]])
+            else:
+                rsym[r] = 3 - int(codes[rptr[r]])
+            rq = r
+            if racc:
+                rq = _acc_bucket(rhit[r], rtry[r], racc)
+            rctx[r] = ((rq * 24 + _len_bucket(rlen[r])) * 9 + popcount16(rmiss[r] & 0xFF)) * 2
+
+
+@njit(cache=True, inline="always")
+def _light_predictions(codes, nla, lptr, ldir, lhit, ltry, lmiss, lsym, lctx):
+    """Each active light follower's predicted base and its map context (accuracy, misses)."""
+    for q in range(nla):
+        if ldir[q] == 0:
+            lsym[q] = int(codes[lptr[q]])
+        else:
+            lsym[q] = 3 - int(codes[lptr[q]])
+        lctx[q] = (_acc_bucket(lhit[q], ltry[q], 2) * 9 + popcount16(lmiss[q] & 0xFF)) * 2
+
+
+@njit(cache=True, inline="always")
 def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
     """Read the light seeds of the lk-mer ending at base i - 1 on both strands now (used
     after base i, :func:`_light_seed`): ``lsd`` = buckets, checks and first entries."""
@@ -666,6 +587,69 @@ def _light_ahead(h, rr, lk, lbits, LW, lcbits, LT, lsd):
 
 
 # ---------------------------------------------------------------- one binary decision
+
+
+@njit(cache=True, inline="always")
+def _order_inputs(slot, nidx, T, ST, X):
+    """The orders' inputs: each one's counter of this node in stretch units (0: unseen)."""
+    for m in range(slot.shape[0]):
+        e = int(T[slot[m] + nidx])
+        X[m] = 0 if (e & 1023) == 0 else ST[e >> 20]
+
+
+@njit(cache=True, inline="always")
+def _follower_inputs(nm, NF, NR, node, b1, rsym, rctx, rlen, rebit, rmi, RM, ST, X):
+    """The followers' inputs (``X[nm + r]``): each one's map of the bit it expects, signed by
+    that bit (0 when it expects none). Returns the longest forward and reverse followers that
+    expect a bit here (-1: none)."""
+    fbest = -1
+    rbest = -1
+    for r in range(NR):
+        eb = _expected_bit(rsym[r], node, b1)
+        rebit[r] = eb
+        X[nm + r] = 0
+        if eb >= 0:
+            rmi[r] = rctx[r] + node
+            X[nm + r] = ST[RM[rmi[r]] >> 4] if eb == 1 else -ST[RM[rmi[r]] >> 4]
+            if r < NF:
+                if fbest < 0 or rlen[r] > rlen[fbest]:
+                    fbest = r
+            elif rbest < 0 or rlen[r] > rlen[rbest]:
+                rbest = r
+    return fbest, rbest
+
+
+@njit(cache=True, inline="always")
+def _light_input(nla, node, b1, lsym, lctx, lebit, LM, ST):
+    """The light followers' input: the sum of their maps' evidence, signed by the bit each
+    expects."""
+    sl = 0
+    for q in range(nla):
+        eb = _expected_bit(lsym[q], node, b1)
+        lebit[q] = eb
+        if eb >= 0:
+            v = int(ST[LM[lctx[q] + node] >> 4])
+            sl += v if eb == 1 else -v
+    return clamp2047(sl)
+
+
+@njit(cache=True, inline="always")
+def _gated_mixers(fast, X, W1, w1, W2, w2, W3M, w4):
+    """The three gated mixers' outputs (stretch units) from the weight sets at ``w1``, ``w2``,
+    ``w4`` (``fast``: the first alone, the others 0)."""
+    d1 = 0
+    d2 = 0
+    d4 = 0
+    if fast:
+        for j in range(X.shape[0]):
+            d1 += X[j] * W1[w1 + j]
+    else:
+        for j in range(X.shape[0]):
+            xj = X[j]
+            d1 += xj * W1[w1 + j]
+            d2 += xj * W2[w2 + j]
+            d4 += xj * W3M[w4 + j]
+    return clamp2047(d1 >> 16), clamp2047(d2 >> 16), clamp2047(d4 >> 16)
 
 
 @njit(cache=True, inline="always")
@@ -736,6 +720,58 @@ def _apm(d3, p3, a1c, a2c, A1, A2):
 
 
 @njit(cache=True, inline="always")
+def _gated_mixers_update(fast, X, e1, e2, e4, W1, w1, W2, w2, W3M, w4):
+    """The gated mixers' weights move along their errors ``e1``, ``e2``, ``e4`` (error times
+    rate)."""
+    if fast:
+        for j in range(X.shape[0]):
+            W1[w1 + j] += (X[j] * e1) >> 14
+    else:
+        for j in range(X.shape[0]):
+            xj = X[j]
+            W1[w1 + j] += (xj * e1) >> 14
+            W2[w2 + j] += (xj * e2) >> 14
+            W3M[w4 + j] += (xj * e4) >> 14
+
+
+@njit(cache=True, inline="always")
+def _final_mixer_update(e3, d1, d2, d4, dh, nctx, NH, W3, W3H):
+    """The final mixer's weights (and the hidden-layer mixer's weight in it) move along its
+    error ``e3`` (error times rate)."""
+    W3[nctx * 3] += (d1 * e3) >> 14
+    W3[nctx * 3 + 1] += (d2 * e3) >> 14
+    W3[nctx * 3 + 2] += (d4 * e3) >> 14
+    if NH > 0:
+        W3H[nctx] += (dh * e3) >> 14
+
+
+@njit(cache=True, inline="always")
+def _order_counts_update(bit, slot, nidx, rid, lim, T, RT):
+    """Each order's counter of this node learns the bit."""
+    for m in range(slot.shape[0]):
+        ix = slot[m] + nidx
+        e = int(T[ix])
+        T[ix] = counter_next(e, bit, int(RT[rid[m], e & 1023]), lim[m])
+
+
+@njit(cache=True, inline="always")
+def _maps_update(bit, node, NR, rebit, rmi, RM, use_vote, vmi, VM, nla, lebit, lctx, LM):
+    """The followers' maps learn whether each was right, the vote's map the bit, the light
+    followers' maps whether each was right."""
+    for r in range(NR):
+        if rebit[r] >= 0:
+            hit = 1 if rebit[r] == bit else 0
+            RM[rmi[r]] += ((hit << 16) - RM[rmi[r]]) >> 6
+    if use_vote and vmi >= 0:
+        VM[vmi] += ((bit << 16) - VM[vmi]) >> 6
+    for q in range(nla):
+        if lebit[q] >= 0:
+            hit = 1 if lebit[q] == bit else 0
+            li = lctx[q] + node
+            LM[li] += ((hit << 16) - LM[li]) >> 6
+
+
+@njit(cache=True, inline="always")
 def _apm_update(bit, arate, ai1, ai2, wt, A1, A2):
     """APMs: the nearer knot of each map moves towards the bit (rate shift ``arate``)."""
     g = (bit << 16) + (bit << arate) - bit - bit
@@ -759,9 +795,17 @@ def _len_bucket(ln):
 
 
 @njit(cache=True, inline="always")
-def _vote(v0, v1, vl, nctx, VM, ST):
-    """The followers' vote (``v1`` for 1, ``v0`` for 0, ``vl`` the longest run): ``(its map
-    entry, its input)``, ``(-1, 0)`` when no follower expects a bit."""
+def _vote(NR, nctx, rebit, rlen, VM, ST):
+    """The followers' vote on this bit (how many expect 1, how many 0, the longest run among
+    them): ``(its map entry, its input)``, ``(-1, 0)`` when no follower expects a bit."""
+    v0 = 0
+    v1 = 0
+    vl = 0
+    for r in range(NR):
+        if rebit[r] >= 0:
+            v1 += rebit[r]
+            v0 += 1 - rebit[r]
+            vl = max(vl, rlen[r])
     if v0 + v1 == 0:
         return -1, 0
     lbv = 0
@@ -806,6 +850,51 @@ def _resync(codes, i, r, forward, rsync, rsmax, rptr, rlen, rmiss):
 
 
 # ---------------------------------------------------------------- after a base
+
+
+@njit(cache=True, inline="always")
+def _inverted_repeats(i, h, rr, orders, irflags, direct, base, tbits, rid, lim, T, RT):
+    """Update the orders flagged for it with the inverted repeat of base ``i``: context = the
+    reverse complement of the last k bases, symbol = the complement of the base k back."""
+    for m in range(orders.shape[0]):
+        k = orders[m]
+        if irflags[m] == 0 or i < k:
+            continue
+        c = rr >> (2 * (KR - k))
+        isym = 3 - ((h >> (2 * k)) & 3)
+        if direct[m] == 1:
+            s1 = base[m] + (c << 2)
+        else:
+            s1 = _hashed_slot(T, base[m], c, orders[m], tbits[m])
+        ib1 = isym >> 1
+        e = int(T[s1 + 1])
+        T[s1 + 1] = counter_next(e, ib1, int(RT[rid[m], e & 1023]), lim[m])
+        ix = s1 + 2 + ib1
+        e = int(T[ix])
+        T[ix] = counter_next(e, isym & 1, int(RT[rid[m], e & 1023]), lim[m])
+
+
+@njit(cache=True, inline="always")
+def _move_follower(codes, i, r, sym, forward, mm_thr, rsync, rsmax, rptr, rlen, rmiss, rsym,
+                   rhit, rtry):
+    """Score active follower ``r`` on base ``i`` (``sym``), move it, re-sync it after an indel
+    and drop it after more than ``mm_thr`` misses in the last 16."""
+    rtry[r] += 1
+    if rsym[r] == sym:
+        rhit[r] += 1
+        rlen[r] += 1
+        rmiss[r] = (rmiss[r] << 1) & 0xFFFF
+    else:
+        rlen[r] = 0
+        rmiss[r] = ((rmiss[r] << 1) | 1) & 0xFFFF
+    if forward:
+        rptr[r] += 1
+    else:
+        rptr[r] -= 1
+    if rsync > 0 and rsym[r] != sym:
+        _resync(codes, i, r, forward, rsync, rsmax, rptr, rlen, rmiss)
+    if popcount16(rmiss[r]) > mm_thr or rptr[r] > i:
+        rptr[r] = -1
 
 
 @njit(cache=True, inline="always")
