@@ -29,10 +29,14 @@ its run length and miss history (last 16); it predicts through an adaptive map i
 
 Everything is integer arithmetic: 12-bit probabilities, stretch/squash tables built with
 integer maths, integer mixer weights (16 fractional bits). The kernel is compiled with numba;
-``cm_kernel.py_func`` runs the same source under the plain interpreter and produces the same
-bytes (all 32-bit quantities are masked explicitly; every table read goes through ``int()``
+with numba's JIT off (``NUMBA_DISABLE_JIT=1``) the same source, helpers included, runs under
+the plain interpreter and produces the same bytes (all 32-bit quantities are masked explicitly; every table read goes through ``int()``
 so no numpy fixed-width scalar arithmetic can wrap differently). Payload reads are
 bounds-checked (bytes past the end read as zero).
+
+Layout: :func:`cm_kernel` allocates each part's state; :func:`_code_bases` runs the loop, whose
+work is done by role helpers (sections below: set-up, before a base, one binary decision,
+updates after a bit, after a base), each inlined into it.
 """
 
 from __future__ import annotations
@@ -153,7 +157,8 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     return out, olen
 
 
-@njit(cache=True, nogil=True, _nrt=False)
+# ``_nrt=False``: numba's flag for code without its runtime (no allocation, no reference counts)
+@njit(cache=True, nogil=True, _nrt=False)  # type: ignore[call-overload]
 def _code_bases(decode, codes, hint, has_hint, prm, data, SQ, ST, RT, T, MT, LT, HT, PG,
                 order_state, follower_state, light_state, prior_state, mixer_state, apms, out):
     """The coding loop of :func:`cm_kernel`, over the state it allocated: per base, its
