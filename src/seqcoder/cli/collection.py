@@ -55,7 +55,7 @@ def add_unpack_parser(sub: Any) -> None:
     p.add_argument("-C", "--directory", metavar="DIR", default=".", help="where to write (default: .)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite existing files")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add_threads_flag(p, DECODE_THREADS)
+    add_threads_flag(p, DECODE_THREADS, default=0)
     p.set_defaults(run=_cmd_unpack)
 
 

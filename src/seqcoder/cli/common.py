@@ -53,9 +53,10 @@ def add_level_flags(p: argparse.ArgumentParser, default: str = str(DEFAULT_LEVEL
                         f"(default {default})")
 
 
-def add_threads_flag(p: argparse.ArgumentParser, what: str = "output does not depend on it") -> None:
-    p.add_argument("-T", "--threads", type=int, default=1, metavar="N",
-                   help=f"threads (0 = all cores); {what} (default 1)")
+def add_threads_flag(p: argparse.ArgumentParser, what: str = "output does not depend on it",
+                     default: int = 1) -> None:
+    p.add_argument("-T", "--threads", type=int, default=default, metavar="N",
+                   help=f"threads (0 = all cores); {what} (default {default})")
 
 
 def threads(n: int) -> int:

@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-C", "--directory", metavar="DIR", help="write members into DIR (default: .)")
     p.add_argument("--record", metavar="ID", help="only this record (name, whole header or #N) of the member")
     p.add_argument("-f", "--force", action="store_true", help="overwrite existing files")
-    add_threads_flag(p, collection.DECODE_THREADS)
+    add_threads_flag(p, collection.DECODE_THREADS, default=0)  # a get is waited for: every core
     p.set_defaults(run=lambda args: _job(args.archive, "get").get(args))
     collection.add_unpack_parser(sub)
     batch.add_parsers(sub)
