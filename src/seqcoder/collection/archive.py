@@ -308,7 +308,7 @@ class Collection:
                 codes = None
                 if entry.kind == KIND_FASTA:
                     assert literals is not None
-                    parents = _joined(store.get(p) for p in entry.parents)
+                    parents = _in_text_order(store.get(p) for p in entry.parents)
                     codes = ref.decode(entry.bases, sections[1], literals, False, f"member {entry.name!r}", parents)
                     if children[number]:
                         store.put(number, codes)
@@ -341,7 +341,7 @@ class Collection:
             for j in member.pool:
                 ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals[j]
             ref.end = int(self._pool_starts[c])
-            parents = _joined(decoded[p] for p in member.parents)
+            parents = _in_text_order(decoded[p] for p in member.parents)
             decoded[c] = ref.decode(member.bases, blocks[c][1], literals[c], False, f"member {member.name!r}", parents)
         codes = decoded[number]
         return finish_member(entry, sections, codes)
@@ -406,11 +406,16 @@ def _find_record(parsed: ParsedFasta, name: str, record: str) -> RecordSpan:
     return parsed.records[select_record([r.header for r in parsed.records], record, name)]
 
 
+def _in_text_order(parents: Iterable[np.ndarray]) -> list[np.ndarray]:
+    """The parents' codes in the order they lie in a member's text (FORMAT.md 14.3), unjoined."""
+    return list(parents)[::-1]
+
+
 def _joined(parents: Iterable[np.ndarray]) -> np.ndarray:
-    """The parents' codes as they lie in a member's text: the best parent last, next to the
-    member (FORMAT.md 14.3)."""
-    codes = list(parents)
-    return np.concatenate(codes[::-1]) if codes else _EMPTY
+    """The parents' codes as they lie in a member's text, joined: the best parent last, next to
+    the member (FORMAT.md 14.3)."""
+    codes = _in_text_order(parents)
+    return np.concatenate(codes) if codes else _EMPTY
 
 
 class _Ahead:

@@ -16,6 +16,7 @@ others' literal sections (a few percent of their bases), never their token strea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 
 import numpy as np
@@ -215,13 +216,17 @@ class ReferenceText:
         return sources[1:1 + 2 * int(sources[0])].reshape(-1, 2)
 
     def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str,
-               parent: np.ndarray | None = None) -> np.ndarray:
-        """Rebuild ``n`` codes from tokens and literals; ``keep`` and ``parent`` as in :meth:`encode`."""
-        np_ = 0 if parent is None else parent.shape[0]
+               parent: np.ndarray | Sequence[np.ndarray] | None = None) -> np.ndarray:
+        """Rebuild ``n`` codes from tokens and literals; ``keep`` and ``parent`` as in :meth:`encode`
+        (here also as its parts in order, which are copied into place without joining them first)."""
+        parts = [] if parent is None else [parent] if isinstance(parent, np.ndarray) else list(parent)
+        np_ = sum(part.shape[0] for part in parts)
         self.reserve(np_ + n)
         base = self.end + np_
-        if parent is not None:
-            self.T[self.end:base] = parent
+        at = self.end
+        for part in parts:
+            self.T[at:at + part.shape[0]] = part
+            at += part.shape[0]
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)
         buf = np.frombuffer(tokens, dtype=np.uint8).copy()  # writable: one kernel codes both ways
         margin = self.params.margin if self.params is not None else 0
