@@ -293,3 +293,19 @@ def test_token_buffer_overflow_is_retried(genomes):
     tokens, literals, _ = enc.encode(b, keep=True)
     assert tokens == expected[0] and (literals == expected[1]).all()
     assert enc.encode(c, keep=False)[0] == whole.encode(c, keep=False)[0]  # the index was restored
+
+
+def test_small_members_code_literals_with_the_generic_kernel(tmp_path):
+    """A member under SMALL_MEMBER_BASES codes its literals at cm level 3 at least; a larger one
+    keeps its level's literal coder, and version-1 archives keep one level for all."""
+    from seqcoder.collection import coder
+
+    small, large = coder.SMALL_MEMBER_BASES - 1, coder.SMALL_MEMBER_BASES
+    assert [coder.literal_level(lv, small) for lv in (1, 4, 5, 9)] == [3, 3, 3, 9]
+    assert [coder.literal_level(lv, large) for lv in (1, 4, 5, 9)] == [1, 1, 2, 9]
+    assert coder.literal_level(4) == 1
+    rng = np.random.default_rng(5)
+    path = tmp_path / "p.fa"
+    path.write_bytes(b">p\n" + rng.choice(np.frombuffer(b"ACGT", np.uint8), 3000).tobytes() + b"\n")
+    c = Collection.create(tmp_path / "s.sqcl", [path], level=4)
+    assert c.members[0].level == 3 and c.read("p.fa") == path.read_bytes()

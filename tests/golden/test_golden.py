@@ -101,6 +101,32 @@ def test_frozen_collections_present():
     assert {p.name for p in FROZEN_COLLECTIONS} == {"collection-1.sqcl", "collection-4.sqcl"}
 
 
+# Collection archives of format version 2 written before members under
+# ``coder.SMALL_MEMBER_BASES`` bases coded their literals with the generic cm kernel (every
+# member's literals at the lean kernel's level 1): the decoder reads each member's level, so they
+# keep decoding, and ``add`` appends to them. Frozen; never regenerated.
+FROZEN_LEAN = sorted(EXPECTED.glob("collection-v2-lean/*.sqcl"))
+
+
+@pytest.mark.parametrize("path", FROZEN_LEAN, ids=[p.name for p in FROZEN_LEAN])
+def test_frozen_collection_v2_lean(tmp_path, path):
+    from seqcoder.collection import Collection
+
+    (tmp_path / "old.sqcl").write_bytes(path.read_bytes())
+    old = Collection(tmp_path / "old.sqcl")
+    assert old.header.version == 2 and {e.level for e in old.members if e.literals} == {1}
+    assert dict((e.name, d) for e, d in old.iter_members()) == dict(COLLECTION)
+    extra = tmp_path / "f.fa"
+    extra.write_bytes(b">f\n" + _BASE[5:200] + b"\n")
+    old.add([extra])
+    again = Collection(old.path)
+    assert again.read("f.fa") == extra.read_bytes() and again.test() == len(COLLECTION) + 1
+
+
+def test_frozen_collections_v2_lean_present():
+    assert {p.name for p in FROZEN_LEAN} == {"collection-1.sqcl", "collection-4.sqcl"}
+
+
 # Archives written with earlier cm payload versions (by levels whose model changed since):
 # they must keep decoding byte for byte. Frozen; never regenerated.
 FROZEN = sorted(EXPECTED.glob("cm-v*/*.sqc"))

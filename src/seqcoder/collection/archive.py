@@ -419,13 +419,14 @@ def _joined(parents: Iterable[np.ndarray]) -> np.ndarray:
 
 
 class _Ahead:
-    """Member blocks read, and their literal sections decoded on other threads, a few members
-    ahead of the one being rebuilt (the same literals as decoding them in line)."""
+    """Member blocks read, and their literal sections decoded on ``threads`` other threads, a few
+    members ahead of the one being rebuilt (the same literals as decoding them in line). The
+    rebuilding thread mostly waits for them, so it is not counted."""
 
     def __init__(self, collection: Collection, threads: int):
         self.c = collection
         self.threads = threads
-        self.pool = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        self.pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         self.ahead: dict[int, tuple[list[bytes], Future[np.ndarray] | None]] = {}
 
     def __enter__(self) -> _Ahead:

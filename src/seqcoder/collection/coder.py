@@ -89,9 +89,18 @@ LEVELS: dict[int, tuple[int, MatchParams]] = {
 }
 
 
-def literal_level(level: int) -> int:
-    """The cm level that codes a member's literal bases at collection ``level``."""
-    return LEVELS[level][0]
+#: a member of fewer bases than this (a phage, a plasmid, a small genome), whose literals are
+#: most of its bytes, codes them with the generic cm kernel (cm level 2 at least) in a version-2
+#: archive: about 1 % smaller literals than the lean kernel's, at a fifth of its speed, which on
+#: members this small is a small part of the time (docs/collections.md, "Small members")
+SMALL_MEMBER_BASES = 1_000_000
+
+
+def literal_level(level: int, bases: int | None = None) -> int:
+    """The cm level that codes the literal bases of a member of ``bases`` bases at collection
+    ``level`` (``None``: a version-1 archive, one level for all)."""
+    lit = LEVELS[level][0]
+    return max(lit, 3) if bases is not None and bases < SMALL_MEMBER_BASES else lit
 
 
 class ReferenceText:
@@ -306,7 +315,7 @@ def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceTe
     then holds the member's literals in its pool)."""
     pool_end = ref.end
     tokens, literals, spans = ref.encode(parsed.codes, False, parent_codes)
-    lit_level = literal_level(level)
+    lit_level = literal_level(level, int(parsed.codes.shape[0]))
     entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
                         len(parsed.records), int(literals.shape[0]), lit_level, 0, parents=parents,
                         pool=pool_members(spans, pool_starts, pool_end), record_table=record_table(parsed))
