@@ -90,9 +90,9 @@ LEVELS: dict[int, tuple[int, MatchParams]] = {
 
 
 #: a member of fewer bases than this (a phage, a plasmid, a small genome), whose literals are
-#: most of its bytes, codes them with the generic cm kernel (cm level 2 at least) in a version-2
-#: archive: about 1 % smaller literals than the lean kernel's, at a fifth of its speed, which on
-#: members this small is a small part of the time (docs/collections.md, "Small members")
+#: most of its bytes, codes them with the generic cm kernel (cm level 3 at least) in a version-2
+#: archive: smaller literals than the lean kernel's at a tenth of its speed, which on members this
+#: small is a small part of the time (docs/collections.md, "Small members")
 SMALL_MEMBER_BASES = 1_000_000
 
 
