@@ -327,24 +327,32 @@ class Collection:
             blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in needed}
         pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         try:
+            # literal sections decode on the pool in archive order; each closure member is
+            # rebuilt as soon as the sections it reads are in
             jobs = {j: (pool.submit(member_literals, self.members[j], blocks[j]) if pool else None) for j in needed}
-            literals = {j: job.result() if job else member_literals(self.members[j], blocks[j])
-                        for j, job in jobs.items()}
+            literals: dict[int, np.ndarray] = {}
+
+            def literals_of(j: int) -> np.ndarray:
+                if j not in literals:
+                    job = jobs[j]
+                    literals[j] = job.result() if job else member_literals(self.members[j], blocks[j])
+                return literals[j]
+
+            ref = ReferenceText(None)
+            ref.reserve(int(self._pool_starts[number]) + 2 * sum(self.members[c].bases for c in closure))
+            decoded: dict[int, np.ndarray] = {}
+            for c in closure:
+                member = self.members[c]
+                for j in member.pool:
+                    ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals_of(j)
+                ref.end = int(self._pool_starts[c])
+                parents = _in_text_order(decoded[p] for p in member.parents)
+                decoded[c] = ref.decode(member.bases, blocks[c][1], literals_of(c), False, f"member {member.name!r}",
+                                        parents)
         finally:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
-        ref = ReferenceText(None)
-        ref.reserve(int(self._pool_starts[number]) + 2 * sum(self.members[c].bases for c in closure))
-        decoded: dict[int, np.ndarray] = {}
-        for c in closure:
-            member = self.members[c]
-            for j in member.pool:
-                ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals[j]
-            ref.end = int(self._pool_starts[c])
-            parents = _in_text_order(decoded[p] for p in member.parents)
-            decoded[c] = ref.decode(member.bases, blocks[c][1], literals[c], False, f"member {member.name!r}", parents)
-        codes = decoded[number]
-        return finish_member(entry, sections, codes)
+        return finish_member(entry, sections, decoded[number])
 
     def read(self, name: str, threads: int = 1) -> bytes:
         """The original bytes of member ``name``."""
