@@ -225,15 +225,13 @@ class ReferenceText:
         return sources[1:1 + 2 * int(sources[0])].reshape(-1, 2)
 
     def decode(self, n: int, tokens: bytes, literals: np.ndarray, keep: bool, what: str,
-               parent: np.ndarray | Sequence[np.ndarray] | None = None) -> np.ndarray:
-        """Rebuild ``n`` codes from tokens and literals; ``keep`` and ``parent`` as in :meth:`encode`
-        (here also as its parts in order, which are copied into place without joining them first)."""
-        parts = [] if parent is None else [parent] if isinstance(parent, np.ndarray) else list(parent)
-        np_ = sum(part.shape[0] for part in parts)
-        self.reserve(np_ + n)
-        base = self.end + np_
+               parents: Sequence[np.ndarray] = ()) -> np.ndarray:
+        """Rebuild ``n`` codes from tokens and literals; ``keep`` as in :meth:`encode`. ``parents``:
+        the parts of :meth:`encode`'s ``parent`` in text order, copied into place one by one."""
+        base = self.end + sum(part.shape[0] for part in parents)
+        self.reserve(base - self.end + n)
         at = self.end
-        for part in parts:
+        for part in parents:
             self.T[at:at + part.shape[0]] = part
             at += part.shape[0]
         probs = np.full(kernel.N_PROBS, 32768, dtype=np.int64)

@@ -127,8 +127,7 @@ def cm_kernel(decode, codes, hint, has_hint, orders, tbits, limits, irflags, prm
     order_state = (orders, tbits, irflags, base, direct, kmask, big, lim, rid, _zeros(nm))
     # ---- repeat followers: NF forward and NRC reverse-complement followers sharing one
     # table of the last NW positions of every hashed mm_len-mer
-    NR = prm[P_NF] + prm[P_NRC]
-    NW = max(prm[P_NF], prm[P_NRC], 1)
+    NR, NW = _follower_counts(prm)[2:]
     if MT.shape[0] < (1 << prm[P_MM_BITS]) * NW:
         return np.zeros(1, dtype=np.uint8), -1
     follower_state = _follower_arrays(NR, NW, prm[P_RACC])
@@ -181,9 +180,7 @@ def _code_bases(decode, codes, hint, has_hint, prm, data, SQ, ST, RT, T, MT, LT,
     nm = orders.shape[0]
     # followers (repeat-table entries: the position in the low pbits, a check of the k-mer above)
     rptr, rlen, rmiss, rsym, rctx, rebit, rmi, rhit, rtry, cpos, cln, RM = follower_state
-    NF, NRC = prm[P_NF], prm[P_NRC]
-    NR = NF + NRC
-    NW = max(NF, NRC, 1)
+    NF, NRC, NR, NW = _follower_counts(prm)
     mmask = (1 << (2 * mm_len)) - 1
     pbits = _position_bits(n)
     cmask = (1 << _check_bits(pbits, mm_bits)) - 1
@@ -334,6 +331,14 @@ def _code_bases(decode, codes, hint, has_hint, prm, data, SQ, ST, RT, T, MT, LT,
 
 
 # ---------------------------------------------------------------- set-up
+
+
+@njit(cache=True, inline="always")
+def _follower_counts(prm):
+    """Forward and reverse-complement followers, all of them, and the positions the repeat
+    table keeps per k-mer (one per follower of the larger kind)."""
+    NF, NRC = prm[P_NF], prm[P_NRC]
+    return NF, NRC, NF + NRC, max(NF, NRC, 1)
 
 
 @njit(cache=True, inline="always")
