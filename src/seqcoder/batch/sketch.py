@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from ..entropy.jit import njit
 from .defaults import K as DEFAULT_K, MIN_HASHES as DEFAULT_MIN_HASHES, SCALED as DEFAULT_SCALED
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)

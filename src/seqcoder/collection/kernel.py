@@ -33,8 +33,8 @@ the interpreter and gives the same bytes (tested on small inputs).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from ..entropy.jit import njit
 from ..entropy.primitives import prefetch
 
 M32 = 0xFFFFFFFF

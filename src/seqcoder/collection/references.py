@@ -28,7 +28,8 @@ the archive stores only the choice.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..entropy.jit import njit
 
 K = 21  #: k-mer length of the sketches
 SCALED = 1000  #: a sketch keeps the hashes below 2**64 / SCALED ...

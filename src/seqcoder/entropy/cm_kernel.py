@@ -42,8 +42,8 @@ updates after a bit, after a base), each inlined into it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .jit import njit
 from .primitives import (M32, adapt_logit, adapt_update, clamp2047, code_bit, coder_flush,
                          coder_start, counter_next, hidden_forward, hidden_init, hidden_update,
                          popcount16, prefetch, prior_eval, prior_features, prior_row)

@@ -8,14 +8,42 @@ repository runs :mod:`seqcoder.warm`), so the first ``seqcoder compress`` loads 
 compiling them. Where a compile still runs (a wheel install, another numba, another CPU),
 :func:`announce` writes what compiles and how long it took; ``python -m seqcoder.warm`` warms
 the cache by hand (docs/cm-coder.md, "First run").
+
+Every kernel module takes ``njit`` from here, so :func:`_skip_blas_probe` runs before numba
+loads its first kernel.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
-from numba.core import event
+
+def _skip_blas_probe() -> None:
+    """Load numba's array typing without the BLAS probe in it.
+
+    The first kernel a process loads makes numba import ``numba.np.arraymath``, which imports
+    ``scipy.linalg`` (about 0.2 s, where scipy is installed) only to learn whether jitted code may
+    call ``np.dot``. No seqcoder kernel does, and that import is a fifth of a whole-process ``get``.
+    So, unless scipy.linalg is already loaded, the probe sees it missing; ``scipy.linalg`` imports
+    normally afterwards.
+    """
+    if "scipy.linalg" in sys.modules:
+        return
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # import of it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules["scipy.linalg"]
+
+
+_skip_blas_probe()
+
+from numba import njit  # noqa: E402  (after the probe is skipped)
+from numba.core import event  # noqa: E402
+
+__all__ = ["announce", "njit"]
 
 log = logging.getLogger("seqcoder")
 

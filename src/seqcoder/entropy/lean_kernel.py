@@ -26,8 +26,8 @@ the plain interpreter (``cm_lean.py_func``) gives the same bytes as the compiled
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from .jit import njit
 from .primitives import M32, code_bit, coder_flush, coder_start, counter_next, popcount16
 
 

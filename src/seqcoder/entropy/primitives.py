@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import config, njit, types
+from numba import config, types
 from numba.core import cgutils
 from numba.extending import intrinsic
+
+from .jit import njit
 
 M32 = 0xFFFFFFFF
 
