@@ -3,12 +3,14 @@ family of genomes made here (a tree of descendants with SNPs, new genes and cont
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from seqcoder.cli import main
 from seqcoder.collection import Collection
-from seqcoder.collection.format import CollectionIndex
+from seqcoder.collection.format import VERSION, CollectionIndex
 from seqcoder.collection.references import MAX_CLOSURE
 from seqcoder.errors import SeqcoderError
 from seqcoder.io.fasta import parse_fasta
@@ -81,7 +83,7 @@ def _depth(c: Collection, i: int) -> int:
 
 def test_chains_stay_within_the_bound_and_get_reads_only_them(tmp_path, family, monkeypatch):
     c = Collection.create(tmp_path / "f.sqcl", family, max_depth=DEPTH)
-    assert c.header.version == 2 and c.header.max_depth == DEPTH
+    assert c.header.version == VERSION and c.header.max_depth == DEPTH
     assert any(len(m.parents) > 1 for m in c.members) and any(m.parents and m.parents[0] > 0 for m in c.members)
     assert max(_depth(c, i) for i in range(len(family))) == DEPTH  # the bound is used and kept
     for i, m in enumerate(c.members):
@@ -197,8 +199,73 @@ def test_cli_regions_and_records(tmp_path, family, capsys):
     assert "past the record's end" in capsys.readouterr().err
 
 
-def test_index_round_trips_its_fields(tmp_path, family):
+@pytest.mark.parametrize("version", [2, VERSION])
+def test_index_round_trips_its_fields(tmp_path, family, version):
     c = Collection.create(tmp_path / "f.sqcl", family)
-    data = CollectionIndex(c.members, 2).to_bytes()
-    again = CollectionIndex.from_bytes(data, 0, None, 2).members
-    assert again == c.members
+    data = CollectionIndex(c.members, version).to_bytes()
+    again = CollectionIndex.from_bytes(data, 0, None, version).members
+    # version 2 keeps the records' ids, version 3 their whole header lines
+    assert [m.record_table for m in again] == [m.record_table for m in c.members]
+    assert [replace(m, header_lines=b"") for m in again] == [replace(m, header_lines=b"") for m in c.members]
+    assert (again == c.members) == (version == VERSION)
+
+
+#: header lines of every shape a member may hold: none before the first record, empty, bare
+#: '>', spaces and tabs, not UTF-8, CRLF, very long, and alike across members
+ODD_MEMBERS = [
+    ("headerless.fa", b"ACGTACGTTT\n>after words\nGGCC\n"),
+    ("empty.fa", b">\nACGT\n>  \t\nAC\n"),
+    ("latin1.fa", b">caf\xe9 \xff\xfe\nACGTN\n"),
+    ("crlf.fa", b">crlf one\r\nACGT\r\n>crlf two\r\nTTGA\r\n"),
+    ("long.fa", b">" + b"x" * 70_000 + b" [organism=Escherichia coli]\nACGT\n"),
+    ("no_eol.fa", b">last"),
+    ("plain.fa", b"ACGT\n"),
+]
+
+
+def test_headers_of_every_shape_round_trip(tmp_path):
+    paths = []
+    for name, data in ODD_MEMBERS:
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    c = Collection.create(tmp_path / "odd.sqcl", paths)
+    again = Collection(c.path)
+    assert {e.name: d for e, d in again.iter_members()} == dict(ODD_MEMBERS)
+    assert all(again.read(name) == data for name, data in ODD_MEMBERS)
+    assert ("headerless.fa", "after", 4) in again.records() and ("latin1.fa", "caf\ufffd", 5) in again.records()
+    assert again.entry("crlf.fa").header_lines == b"crlf one\ncrlf two\n"
+
+
+def test_headers_are_in_the_index_not_the_layout(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    entry = c.entry("g03.fa")
+    assert entry.header_lines == b"g03_c1 simulated contig 1\ng03_c2 simulated contig 2\n"
+    with open(c.path, "rb") as f:
+        layout = c._read_block(f, entry)[0]
+    assert b"simulated" not in layout and layout[2] == 0  # an empty HEADERS part
+
+
+def test_a_damaged_record_table_is_an_error(tmp_path, family):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    members = [replace(m) for m in c.members]
+    members[2].header_lines = members[2].header_lines[:-1]  # one LF short
+    with pytest.raises(SeqcoderError, match="record table"):
+        CollectionIndex.from_bytes(CollectionIndex(members, VERSION).to_bytes(), 0, None, VERSION)
+
+
+def test_every_header_of_the_shared_sets_round_trips(tmp_path, shared):
+    """Each shared file's header lines, over a short sequence, in one archive."""
+    from seqcoder.collection.archive import read_input
+    from seqcoder.collection.format import KIND_FASTA
+
+    seq = BASES[np.random.default_rng(5).integers(0, 4, 400)].tobytes() + b"\n"
+    paths = []
+    for i, path in enumerate(sorted((shared / "data" / "collections").glob("*/*.fna*"))):
+        heads = [line + b"\n" for line in read_input(path).split(b"\n") if line.startswith(b">")]
+        member = tmp_path / f"m{i:03d}_{path.name.removesuffix('.gz')}"
+        member.write_bytes(b"".join(h + seq for h in heads))
+        paths.append(member)
+    assert len(paths) > 150
+    c = Collection.create(tmp_path / "heads.sqcl", paths, threads=2)
+    assert {m.kind for m in c.members} == {KIND_FASTA}
+    assert all(d == p.read_bytes() for p, (_, d) in zip(paths, Collection(c.path).iter_members()))

@@ -75,6 +75,23 @@ def test_golden_collection(tmp_path, level):
     assert dict((e.name, d) for e, d in Collection(tmp_path / "old.sqcl").iter_members()) == dict(COLLECTION)
 
 
+def _decoded_then_added(tmp_path, path, header: bytes = b"f"):
+    """A copy of the frozen archive ``path``: every member decoded, then a member added in the
+    archive's own version. Returns the archive as opened and as reopened after the add."""
+    from seqcoder.collection import Collection
+
+    (tmp_path / "old.sqcl").write_bytes(path.read_bytes())
+    old = Collection(tmp_path / "old.sqcl")
+    assert dict((e.name, d) for e, d in old.iter_members()) == dict(COLLECTION)
+    extra = tmp_path / "f.fa"
+    extra.write_bytes(b">" + header + b"\n" + _BASE[5:200] + b"\n")
+    old.add([extra])
+    again = Collection(old.path)
+    assert again.header.version == old.header.version and again.read("f.fa") == extra.read_bytes()
+    assert again.test() == len(COLLECTION) + 1
+    return old, again
+
+
 # Collection archives of format version 1 (one shared reference text): they keep decoding, and
 # ``add`` goes on coding them as version 1. Frozen; never regenerated.
 FROZEN_COLLECTIONS = sorted(EXPECTED.glob("collection-v1/*.sqcl"))
@@ -82,19 +99,8 @@ FROZEN_COLLECTIONS = sorted(EXPECTED.glob("collection-v1/*.sqcl"))
 
 @pytest.mark.parametrize("path", FROZEN_COLLECTIONS, ids=[p.name for p in FROZEN_COLLECTIONS])
 def test_frozen_collection_v1(tmp_path, path):
-    from seqcoder.collection import Collection
-
-    (tmp_path / "old.sqcl").write_bytes(path.read_bytes())
-    old = Collection(tmp_path / "old.sqcl")
-    assert old.header.version == 1
-    assert dict((e.name, d) for e, d in old.iter_members()) == dict(COLLECTION)
-    assert old.read("c.fa") == dict(COLLECTION)["c.fa"]
-    extra = tmp_path / "f.fa"
-    extra.write_bytes(b">f\n" + _BASE[5:200] + b"\n")
-    old.add([extra])
-    again = Collection(old.path)
-    assert again.header.version == 1 and again.read("f.fa") == extra.read_bytes()
-    assert again.test() == len(COLLECTION) + 1
+    old, again = _decoded_then_added(tmp_path, path)
+    assert old.header.version == 1 and again.read("c.fa") == dict(COLLECTION)["c.fa"]
 
 
 def test_frozen_collections_present():
@@ -110,21 +116,29 @@ FROZEN_LEAN = sorted(EXPECTED.glob("collection-v2-lean/*.sqcl"))
 
 @pytest.mark.parametrize("path", FROZEN_LEAN, ids=[p.name for p in FROZEN_LEAN])
 def test_frozen_collection_v2_lean(tmp_path, path):
-    from seqcoder.collection import Collection
-
-    (tmp_path / "old.sqcl").write_bytes(path.read_bytes())
-    old = Collection(tmp_path / "old.sqcl")
+    old, _ = _decoded_then_added(tmp_path, path)
     assert old.header.version == 2 and {e.level for e in old.members if e.literals} == {1}
-    assert dict((e.name, d) for e, d in old.iter_members()) == dict(COLLECTION)
-    extra = tmp_path / "f.fa"
-    extra.write_bytes(b">f\n" + _BASE[5:200] + b"\n")
-    old.add([extra])
-    again = Collection(old.path)
-    assert again.read("f.fa") == extra.read_bytes() and again.test() == len(COLLECTION) + 1
 
 
 def test_frozen_collections_v2_lean_present():
     assert {p.name for p in FROZEN_LEAN} == {"collection-1.sqcl", "collection-4.sqcl"}
+
+
+# Collection archives of format version 2 (each member's header lines in its LAYOUT section, the
+# records' ids in the index): they keep decoding and listing their records, and ``add`` goes on
+# coding them as version 2. Frozen; never regenerated.
+FROZEN_V2 = sorted(EXPECTED.glob("collection-v2/*.sqcl"))
+
+
+@pytest.mark.parametrize("path", FROZEN_V2, ids=[p.name for p in FROZEN_V2])
+def test_frozen_collection_v2(tmp_path, path):
+    old, again = _decoded_then_added(tmp_path, path, b"f extra words")
+    assert old.header.version == 2 and ("d.fa", "seq1", 69) in old.records()
+    assert again.entry("f.fa").header_lines == b"f\n"  # version 2 keeps ids only
+
+
+def test_frozen_collections_v2_present():
+    assert {p.name for p in FROZEN_V2} == {"collection-1.sqcl", "collection-4.sqcl"}
 
 
 # Archives written with earlier cm payload versions (by levels whose model changed since):

@@ -25,14 +25,14 @@ import numpy as np
 
 from ..errors import FormatError, SeqcoderError, SeqcoderWarning
 from ..io.atomic import as_write_error, fsync_directory, write_atomically
-from ..io.fasta import ParsedFasta, RecordSpan, parse_fasta, select_record
+from ..io.fasta import ParsedFasta, RecordSpan, parse_fasta, record_id, select_record
 from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_name
 from ..io.lock import exclusive, held_by_another
 from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
 from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
                     encode_chained, encode_member, encode_raw, finish_member, is_reference, member_literals,
-                    record_id, record_table)
+                    record_table)
 from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
                      decode_member_block, encode_member_block, encode_trailer)
 from .recovery import State, cut_back, last_complete_state
@@ -101,7 +101,7 @@ class Collection:
         self.members: list[MemberEntry] = state.index.members
         self._by_name = {m.name: i for i, m in enumerate(self.members)}
         self._check_claims()
-        #: where each member's literals begin in the pool (version 2), and where it ends
+        #: where each member's literals begin in the pool (from version 2), and where it ends
         self._pool_starts = np.zeros(len(self.members) + 1, dtype=np.int64)
         np.cumsum([m.literals for m in self.members], out=self._pool_starts[1:])
         return state
@@ -233,7 +233,7 @@ class Collection:
 
     def closure(self, number: int) -> list[int]:
         """Member ``number``, its parents, their parents ...: what decoding it decodes, in
-        archive order (version 2; version 1: every member up to it)."""
+        archive order (from version 2; version 1: every member up to it)."""
         if self.header.version == 1:
             return list(range(number + 1))
         seen, todo = {number}, [number]
@@ -246,7 +246,7 @@ class Collection:
 
     def decoding_cost(self, name: str) -> tuple[int, int]:
         """What getting member ``name`` decodes: (members whose tokens are replayed, literal
-        bases decoded). Bounded by the archive's ``max_depth`` (version 2), whatever its size."""
+        bases decoded). Bounded by the archive's ``max_depth`` (from version 2), whatever its size."""
         number = self._by_name[self.entry(name).name]
         if self.header.version == 1:
             return number + 1, int(self._pool_starts[number + 1])
@@ -257,7 +257,7 @@ class Collection:
     def iter_members(self, names: Iterable[str] | None = None, threads: int = 1
                      ) -> Iterator[tuple[MemberEntry, bytes]]:
         """Decode the named members (all when None) in archive order, each verified against its
-        SHA-256. In a version-2 archive a named member decodes only its closure of parents and the
+        SHA-256. In a version-2 or 3 archive a named member decodes only its closure of parents and the
         pooled literals they copy; all members decode in one pass. With ``threads`` > 1,
         literal sections are decoded on other threads (same output)."""
         try:
@@ -294,7 +294,7 @@ class Collection:
                     yield self.members[number], data
 
     def _iter_all(self, threads: int) -> Iterator[tuple[MemberEntry, bytes]]:
-        """Every member of a version-2 archive in one pass: the pool fills as it goes, and the
+        """Every member of a version-2 or 3 archive in one pass: the pool fills as it goes, and the
         codes of members that later members need as parents wait in a scratch file."""
         children = np.zeros(len(self.members) + 1, dtype=np.int64)
         for m in self.members:
@@ -312,16 +312,16 @@ class Collection:
                     codes = ref.decode(entry.bases, sections[1], literals, False, f"member {entry.name!r}", parents)
                     if children[number]:
                         store.put(number, codes)
-                yield entry, finish_member(entry, sections, codes)
+                yield entry, finish_member(entry, sections, codes, self.header.version)
 
     def _decode_one(self, number: int, threads: int = 1) -> bytes:
-        """One member of a version-2 archive: its closure of parents in archive order, each over
+        """One member of a version-2 or 3 archive: its closure of parents in archive order, each over
         the pool sections it reads (the rest of the pool is never decoded)."""
         entry = self.members[number]
         with open(self.path, "rb") as f:
             sections = self._read_block(f, entry)
             if entry.kind != KIND_FASTA:
-                return finish_member(entry, sections, None)
+                return finish_member(entry, sections, None, self.header.version)
             closure = self.closure(number)
             needed = sorted(set(closure).union(*(self.members[c].pool for c in closure)))
             blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in needed}
@@ -352,7 +352,7 @@ class Collection:
         finally:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return finish_member(entry, sections, decoded[number])
+        return finish_member(entry, sections, decoded[number], self.header.version)
 
     def read(self, name: str, threads: int = 1) -> bytes:
         """The original bytes of member ``name``."""
@@ -362,7 +362,7 @@ class Collection:
 
     def records(self) -> list[tuple[str, str, int]]:
         """(member, record id, sequence letters) of every record, from the index alone
-        (version 2; version 1 archives decode each member)."""
+        (from version 2; version 1 archives decode each member)."""
         if self.header.version >= 2:
             return [(m.name, rid, letters) for m in self.members for rid, letters in m.record_table]
         return [(entry.name, rid, letters) for entry, data in self.iter_members() if entry.kind == KIND_FASTA
@@ -514,7 +514,7 @@ def _read_member_input(path: str | os.PathLike, strict: bool) -> tuple[bytes, Pa
 
 
 class _Encoder:
-    """The encoder of a version-2 archive: the pool of every member's literals (indexed), each
+    """The encoder of a version-2 or 3 archive: the pool of every member's literals (indexed), each
     member's sketch for choosing parents, and the codes of possible parents (scratch file).
 
     Memory: the pool (1 byte a literal base) plus its index (10 bytes per ``step`` bases), the
@@ -590,7 +590,7 @@ class _Encoder:
                     parents = self.chooser.choose(sk)
                     member = encode_chained(name, data, parsed, self.ref, self.header.level, parents,
                                             _joined(self.store.get(p) for p in parents),
-                                            np.array(self.pool_starts, dtype=np.int64))
+                                            np.array(self.pool_starts, dtype=np.int64), self.header.version)
                 self._record(number, member.entry, None if parsed is None else parsed.codes, sk)
                 offset = _write_block(sink, offset, member, written)
                 if progress:

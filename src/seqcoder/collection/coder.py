@@ -24,9 +24,10 @@ import numpy as np
 from ..entropy.cm import cm_decode, cm_encode
 from ..errors import ChecksumError, FormatError
 from ..format import zstd
-from ..io.fasta import ParsedFasta, parse_fasta, render_fasta
+from ..format.varint import encode_uvarints
+from ..io.fasta import ParsedFasta, parse_fasta, record_id, render_fasta, split_headers
 from . import kernel
-from .format import KIND_FASTA, KIND_RAW, MemberEntry
+from .format import HEADERS_IN_INDEX, KIND_FASTA, KIND_RAW, VERSION, MemberEntry
 
 #: positions in a version-1 reference text are int32
 MAX_REFERENCE_BASES = (1 << 31) - 1
@@ -49,8 +50,8 @@ class MatchParams:
     window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
     switch: int = 128  #: after a SNP whose next run is shorter than this, look for a clearly longer diagonal
     margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
-    parent_step: int = 8  #: a parent's codes are indexed every parent_step-th position (version 2)
-    parents: int = 32  #: most parents a member has (version 2) ...
+    parent_step: int = 8  #: a parent's codes are indexed every parent_step-th position (from version 2)
+    parents: int = 32  #: most parents a member has (from version 2) ...
     parent_bases: int = 20_000_000  #: ... and most bases they hold together
 
     def array(self) -> np.ndarray:
@@ -116,7 +117,7 @@ class ReferenceText:
         self.T = np.zeros(1 << 20, dtype=np.uint8)
         if params is not None:
             self._prm = params.array()
-            # int64 positions: a version-2 pool has no size limit
+            # int64 positions: a version-2 or 3 pool has no size limit
             self.head = np.full(1 << params.hash_bits, -1, dtype=np.int64)
             self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int64)
             self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
@@ -162,7 +163,7 @@ class ReferenceText:
                ) -> tuple[bytes, np.ndarray, np.ndarray]:
         """Tokens and literal bases of ``codes``, and the text spans its copies read (first,
         last pairs). ``keep``: the codes stay as a reference (version 1). ``parent``: codes
-        placed between the text and the member for this member alone (version 2)."""
+        placed between the text and the member for this member alone (from version 2)."""
         if self.params is None:
             raise ValueError("a decoder's reference text cannot encode")
         n = codes.shape[0]
@@ -282,12 +283,6 @@ def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level
     return EncodedMember(entry, [parsed.layout, tokens, lit_payload])
 
 
-def record_id(header: bytes) -> str:
-    """A record's id: the first word of its header (as samtools faidx names it)."""
-    words = header.split(maxsplit=1)
-    return words[0].decode("utf-8", "replace") if words else ""
-
-
 def record_table(parsed: ParsedFasta) -> tuple[tuple[str, int], ...]:
     """(id, sequence letters) of every record with a header: what ``list --records`` shows."""
     return tuple((record_id(r.header), r.residues) for r in parsed.records if r.header is not None)
@@ -308,16 +303,24 @@ def pool_members(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int) -> t
 
 
 def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int,
-                   parents: tuple[int, ...], parent_codes: np.ndarray, pool_starts: np.ndarray) -> EncodedMember:
-    """Code one member of a version-2 archive against the pool and its parents' codes (``ref``
-    then holds the member's literals in its pool)."""
+                   parents: tuple[int, ...], parent_codes: np.ndarray, pool_starts: np.ndarray,
+                   version: int = VERSION) -> EncodedMember:
+    """Code one member of a version-2 or 3 archive against the pool and its parents' codes
+    (``ref`` then holds the member's literals in its pool)."""
     pool_end = ref.end
     tokens, literals, spans = ref.encode(parsed.codes, False, parent_codes)
     lit_level = literal_level(level, int(parsed.codes.shape[0]))
+    table = record_table(parsed)
+    layout = parsed.layout
+    if version >= HEADERS_IN_INDEX:
+        lines, layout = split_headers(layout)
+    else:
+        lines = b"".join(rid.encode("utf-8") + b"\n" for rid, _ in table)
     entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
-                        len(parsed.records), int(literals.shape[0]), lit_level, 0, parents=parents,
-                        pool=pool_members(spans, pool_starts, pool_end), record_table=record_table(parsed))
-    return EncodedMember(entry, [parsed.layout, tokens, cm_encode(literals, lit_level)])
+                        len(table), int(literals.shape[0]), lit_level, 0, parents=parents,
+                        pool=pool_members(spans, pool_starts, pool_end), header_lines=lines,
+                        record_letters=encode_uvarints([letters for _, letters in table]))
+    return EncodedMember(entry, [layout, tokens, cm_encode(literals, lit_level)])
 
 
 def encode_raw(name: str, data: bytes, level: int) -> EncodedMember:
@@ -336,14 +339,15 @@ def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
         raise FormatError(f"member {entry.name!r}: bad literal section ({exc})") from None
 
 
-def finish_member(entry: MemberEntry, sections: list[bytes], codes: np.ndarray | None) -> bytes:
+def finish_member(entry: MemberEntry, sections: list[bytes], codes: np.ndarray | None, version: int) -> bytes:
     """A member's original bytes from its decoded codes (None for a raw member), verified
-    against its SHA-256."""
+    against its SHA-256; ``version``: the archive's (from 3 on, its headers are in the index)."""
     what = f"member {entry.name!r}"
     if entry.kind == KIND_RAW:
         data = zstd.decompress(sections[0], entry.original_size, what)
     elif entry.kind == KIND_FASTA and codes is not None:
-        data = render_fasta(codes, sections[0], entry.original_size)
+        headers = entry.header_lines if version >= HEADERS_IN_INDEX else None
+        data = render_fasta(codes, sections[0], entry.original_size, headers)
     else:
         raise FormatError(f"{what}: unknown member kind {entry.kind}")
     if len(data) != entry.original_size or hashlib.sha256(data).digest() != entry.sha256:
@@ -371,4 +375,4 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
         codes = ref.decode(entry.bases, sections[1], literals, keep, what)
         if not render:
             return None
-    return finish_member(entry, sections, codes)
+    return finish_member(entry, sections, codes, 1)

@@ -17,17 +17,22 @@ import struct
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+import numpy as np
+
 from ..errors import ChecksumError, FormatError
 from ..format import zstd
 from ..format.container import crc32
 from ..format.ids import COLLECTION_MAGIC
 from ..levels import MAX_LEVEL, MIN_LEVEL
-from ..format.varint import VarintReader, encode_uvarint
+from ..format.varint import VarintReader, decode_uvarints, encode_uvarint, encode_uvarints
+from ..io.fasta import record_id
 
 MAGIC = COLLECTION_MAGIC
 TRAILER_MAGIC = b"SQLE"
-VERSION = 2  #: what pack writes; version 1 still decodes
-VERSIONS = (1, 2)
+VERSION = 3  #: what pack writes; versions 1 and 2 still decode
+VERSIONS = (1, 2, 3)
+#: from this version on, the index holds each member's header lines and its LAYOUT section none
+HEADERS_IN_INDEX = 3
 MEMBER_TAG = b"M"
 INDEX_TAG = b"X"
 _U32 = struct.Struct("<I")
@@ -49,19 +54,19 @@ class CollectionHeader:
 
     level: int
     #: version 1: members 0..bound-1 are the references of every later member (0: all);
-    #: version 2: the longest chain of first parents a member may have (what a ``get`` decodes)
+    #: versions 2 and 3: the longest chain of first parents a member may have (what a ``get`` decodes)
     bound: int
     params: tuple[int, ...]
     version: int = VERSION
 
     @property
     def max_refs(self) -> int:
-        """Version 1's reference members (0: all; version 2 has none)."""
+        """Version 1's reference members (0: all; later versions have none)."""
         return self.bound if self.version == 1 else 0
 
     @property
     def max_depth(self) -> int:
-        """Version 2's longest chain of first parents (version 1: unbounded, 0)."""
+        """The longest chain of first parents, from version 2 (version 1: unbounded, 0)."""
         return self.bound if self.version >= 2 else 0
 
     def to_bytes(self) -> bytes:
@@ -112,14 +117,24 @@ class MemberEntry:
     refs: int  #: version 1: its reference text is the codes of members 0 .. refs-1, in order
     offset: int = 0  #: where its block starts
     size: int = 0  #: bytes of its block
-    #: version 2: the members whose codes follow the pool in its text, best first (14.3)
+    #: from version 2: the members whose codes follow the pool in its text, best first (14.3)
     parents: tuple[int, ...] = ()
-    pool: tuple[int, ...] = ()  #: version 2: members whose pooled literals its copies read
-    record_table: tuple[tuple[str, int], ...] = ()  #: version 2: (id, sequence letters) per record
+    pool: tuple[int, ...] = ()  #: from version 2: members whose pooled literals its copies read
+    #: each record with a header, a line ending in LF: version 3 its header line without '>'
+    #: (what its LAYOUT section leaves out), version 2 the record's id
+    header_lines: bytes = b""
+    record_letters: bytes = b""  #: the sequence letters of each of those records, as uvarints
 
     @property
     def bits_per_base(self) -> float:
         return 8 * self.size / self.bases if self.bases else 0.0
+
+    @property
+    def record_table(self) -> tuple[tuple[str, int], ...]:
+        """(id, sequence letters) of every record with a header, from the index alone."""
+        letters, _ = decode_uvarints(self.record_letters, 0, self.records)
+        ids = [record_id(line) for line in self.header_lines.split(b"\n")[:-1]]
+        return tuple(zip(ids, letters.tolist()))
 
 
 @dataclass(slots=True)
@@ -132,7 +147,8 @@ class CollectionIndex:
             body = b"".join(_v1_entry(m) for m in self.members)
             body = INDEX_TAG + encode_uvarint(len(self.members)) + body
         else:
-            raw = encode_uvarint(len(self.members)) + b"".join(_v2_entry(m, i) for i, m in enumerate(self.members))
+            raw = encode_uvarint(len(self.members)) + b"".join(_v2_entry(m, i, self.version)
+                                                               for i, m in enumerate(self.members))
             body = INDEX_TAG + encode_uvarint(len(raw)) + zstd.compress(raw, zstd.INDEX_LEVEL)
         return body + _U32.pack(crc32(body))
 
@@ -159,7 +175,7 @@ class CollectionIndex:
                 raise FormatError("member count out of range", offset + r.pos, path)
             members: list[MemberEntry] = []
             for _ in range(count):
-                members.append(_read_v1_entry(r, members) if version == 1 else _read_v2_entry(r, members))
+                members.append(_read_v1_entry(r, members) if version == 1 else _read_v2_entry(r, members, version))
             if not r.at_end():
                 raise FormatError("trailing bytes in the member index", offset + r.pos, path)
         except (FormatError, UnicodeDecodeError) as exc:
@@ -186,7 +202,7 @@ def _read_v1_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
     return MemberEntry(name, size, sha, kind, bases, records, literals, level, refs, moff, msize)
 
 
-def _v2_entry(m: MemberEntry, number: int) -> bytes:
+def _v2_entry(m: MemberEntry, number: int, version: int) -> bytes:
     name = m.name.encode("utf-8")
     parts = [encode_uvarint(len(name)), name, m.sha256, bytes([m.kind, m.level])]
     parts += [encode_uvarint(v) for v in (m.original_size, m.bases, m.literals, m.offset, m.size, len(m.parents))]
@@ -196,23 +212,30 @@ def _v2_entry(m: MemberEntry, number: int) -> bytes:
     for j in sorted(m.pool, reverse=True):  # distances down from the member, each > 0
         parts.append(encode_uvarint(prev - j))
         prev = j
-    parts.append(encode_uvarint(len(m.record_table)))
-    for rid, letters in m.record_table:
-        raw = rid.encode("utf-8")
-        parts += [encode_uvarint(len(raw)), raw, encode_uvarint(letters)]
+    parts.append(encode_uvarint(m.records))
+    if version >= HEADERS_IN_INDEX:
+        # two sized parts: an open skips them in O(1), and the header lines of all members
+        # compress together in the index's one zstd frame
+        parts += [encode_uvarint(len(m.header_lines)), m.header_lines,
+                  encode_uvarint(len(m.record_letters)), m.record_letters]
+    else:
+        for rid, letters in m.record_table:
+            raw = rid.encode("utf-8")
+            parts += [encode_uvarint(len(raw)), raw, encode_uvarint(letters)]
     return b"".join(parts)
 
 
-def _read_v2_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
+def _read_v2_entry(r: VarintReader, members: list[MemberEntry], version: int) -> MemberEntry:
     number = len(members)
     name = r.raw(r.one()).decode("utf-8")
     sha = r.raw(32)
     kind, level = r.raw(2)
-    size, bases, literals, moff, msize, nparents = (int(v) for v in r.many(6))
+    # one varint at a time: a few per member, where numpy's per-call cost would dominate an open
+    size, bases, literals, moff, msize, nparents = (r.one() for _ in range(6))
     where = f"member {name!r}"
     if nparents > number:
         raise FormatError(f"{where}: more parents than members before it")
-    parents = tuple(number - int(v) for v in r.many(nparents))
+    parents = tuple(number - r.one() for _ in range(nparents))
     if (len(set(parents)) != nparents
             or any(not 0 <= p < number or members[p].kind != KIND_FASTA for p in parents)):
         raise FormatError(f"{where}: a parent is not an earlier FASTA member")
@@ -229,9 +252,18 @@ def _read_v2_entry(r: VarintReader, members: list[MemberEntry]) -> MemberEntry:
     nrec = r.one()
     if nrec > len(r.buf):
         raise FormatError(f"{where}: record count out of range")
-    table = tuple((r.raw(r.one()).decode("utf-8"), r.one()) for _ in range(nrec))
+    if version >= HEADERS_IN_INDEX:
+        lines, letters = r.raw(r.one()), r.raw(r.one())
+        ends = np.count_nonzero(np.frombuffer(letters, dtype=np.uint8) < 0x80)  # a varint's last byte
+        if (lines.count(b"\n") != nrec or (lines and not lines.endswith(b"\n"))
+                or ends != nrec or (letters and letters[-1] >= 0x80)):
+            raise FormatError(f"{where}: its record table does not hold {nrec} records")
+    else:
+        table = [(r.raw(r.one()).decode("utf-8"), r.one()) for _ in range(nrec)]
+        lines = b"".join(rid.encode("utf-8") + b"\n" for rid, _ in table)
+        letters = encode_uvarints([n for _, n in table])
     return MemberEntry(name, size, sha, kind, bases, nrec, literals, level, 0, moff, msize, parents,
-                       tuple(sorted(pool)), table)
+                       tuple(sorted(pool)), lines, letters)
 
 
 def encode_trailer(index_size: int) -> bytes:

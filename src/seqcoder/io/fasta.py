@@ -46,7 +46,9 @@ __all__ = [
     "RecordSpan",
     "layout_stats",
     "parse_fasta",
+    "record_id",
     "render_fasta",
+    "split_headers",
 ]
 
 LAYOUT_VERSION = 1
@@ -73,6 +75,16 @@ def mostly_nucleotides(data: bytes) -> bool:
     """
     sample = np.frombuffer(data, dtype=np.uint8, count=min(len(data), 1 << 20))
     return sample.size == 0 or bool(_MOSTLY_NUCLEOTIDE[sample].mean() >= 0.3)
+
+
+def record_id(header: bytes) -> str:
+    """A record's id: the first word of its header (as samtools faidx names it).
+
+    >>> record_id(b"NZ_CP009072.1 Escherichia coli"), record_id(b"")
+    ('NZ_CP009072.1', '')
+    """
+    words = header.split(maxsplit=1)
+    return words[0].decode("utf-8", "replace") if words else ""
 
 
 def select_record(headers: Sequence[bytes | None], record: str, where: str) -> int:
@@ -327,6 +339,21 @@ class Layout:
         if values["flags"] & ~(_FLAG_FINAL_EOL | _FLAG_HEADERLESS | _FLAG_CRLF):
             raise FormatError(f"unknown layout flags {values['flags']:#x}")
         return cls(headers=_unpack(hpart, hz, "headers"), **values)
+
+
+def split_headers(layout: bytes) -> tuple[bytes, bytes]:
+    """(HEADERS, the same LAYOUT section with an empty HEADERS part), without recoding the BODY.
+    A collection archive (version 3) keeps its members' header lines in its index, where they
+    compress against each other; :func:`render_fasta` takes them back (``headers``).
+
+    >>> p = parse_fasta(b">a one\\nACGT\\n")
+    >>> headers, bare = split_headers(p.layout)
+    >>> headers, render_fasta(p.codes, bare, headers=headers)
+    (b'a one\\n', b'>a one\\nACGT\\n')
+    """
+    hpart, hz, bpart, bz = _parts(layout)
+    bare = bytes([LAYOUT_VERSION, _METHOD_BZSTD if bz else 0]) + encode_uvarint(0) + bpart
+    return _unpack(hpart, hz, "headers"), bare
 
 
 def _parts(data: bytes) -> tuple[bytes, bool, bytes, bool]:
@@ -701,8 +728,10 @@ def _residue_stream(L: Layout, codes: np.ndarray) -> np.ndarray:
     return res
 
 
-def render_fasta(codes: np.ndarray, layout: bytes, size: int | None = None) -> bytes:
-    """Rebuild the exact bytes :func:`parse_fasta` was given.
+def render_fasta(codes: np.ndarray, layout: bytes, size: int | None = None, headers: bytes | None = None
+                 ) -> bytes:
+    """Rebuild the exact bytes :func:`parse_fasta` was given. ``headers``: the HEADERS of a
+    layout stored without them (:func:`split_headers`).
 
     Raises :class:`~seqcoder.errors.FormatError` when the layout is malformed or does not fit
     ``codes``, or (``size``: the bytes an archive says the block has) describes another size:
@@ -714,6 +743,10 @@ def render_fasta(codes: np.ndarray, layout: bytes, size: int | None = None) -> b
     b'>chr\\nACGT\\nAC\\n\\n>empty\\n'
     """
     L = Layout.from_bytes(layout)
+    if headers is not None:
+        if L.headers:
+            raise FormatError("layout: headers given for a layout that holds its own")
+        L.headers = headers
     _check_fields(L)
     h_len, h_content = _header_lengths(L)
     res = _residue_stream(L, np.asarray(codes))
