@@ -47,7 +47,7 @@ class MatchParams:
     max_indel: int = 16  #: largest indel tried on the current diagonal
     cap: int = 64  #: bases compared when ranking candidates
     window: int = 32  #: bases looked at after a mismatch ...
-    window_mis: int = 6  #: ... of which at most this many may differ for it to be a SNP
+    window_mis: int = 12  #: ... of which at most this many may differ for it to be a SNP (docs/collections.md)
     switch: int = 128  #: after a SNP whose next run is shorter than this, look for a clearly longer diagonal
     margin: int = 32  #: bases indexed at each end of a long copy (0: index every position)
     parent_step: int = 8  #: a parent's codes are indexed every parent_step-th position (from version 2)
