@@ -114,6 +114,27 @@ def max_depth() -> tuple[str, list[str]]:
     return "\n".join(lines), ["collection_depth.json"]
 
 
+def collection_changes() -> tuple[str, list[str]]:
+    """Each collection-coder change turned on in order: bytes and speed on the shared sets."""
+    d = _json("collection_changes.json")
+    names = list(d["rows"][0]["sets"])
+    short = {"phages_97": "phages", "chlamydia_trachomatis_50": "C. trachomatis", "escherichia_coli_49": "E. coli"}
+    head = " | ".join(f"{short.get(n, n)} bytes (×)" for n in names)
+    lines = [f"| change | {head} | phages pack / unpack MB/s |", "|---" + "|---:" * len(names) + "|---|"]
+    prev = None
+    for r in d["rows"]:
+        cells = []
+        for n in names:
+            size = r["sets"][n]["archive_bytes"]
+            ratio = f" ({size / prev['sets'][n]['archive_bytes']:.3f})" if prev else ""
+            cells.append(f"{size:,}{ratio}" + ("" if r["sets"][n]["round_trip"] else " FAILED"))
+        ph = r["sets"].get("phages_97")
+        speed = f"{ph['pack_mb_s']:.1f} / {ph['unpack_mb_s']:.1f}" if ph else "–"
+        lines.append(f"| {r['change']} | {' | '.join(cells)} | {speed} |")
+        prev = r
+    return "\n".join(lines), ["collection_changes.json"]
+
+
 def collection_scale() -> tuple[str, list[str]]:
     """seqcoder pack against MBGC on the first n genomes of the simulated 1,000, in one run."""
     d = _json("collection_scale.json")
@@ -224,7 +245,7 @@ FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "kernel-speed": kernel_speed, "first-run": first_run, "reliability": reliability,
     "reliability-summary": reliability_summary, "inflate-speed": inflate_speed,
     "collection-scale": collection_scale, "collection-checks": collection_checks,
-    "batch-scaling": batch_scaling, "ae-eval": ae_eval,
+    "batch-scaling": batch_scaling, "ae-eval": ae_eval, "collection-changes": collection_changes,
 }
 
 
