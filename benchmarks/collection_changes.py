@@ -29,6 +29,7 @@ from batch_common import commit
 
 from seqcoder.bench.sets import set_files
 from seqcoder.collection import Collection, archive, coder
+from seqcoder.collection import format as collection_format
 from seqcoder.collection.archive import member_name, read_input
 from seqcoder.levels import DEFAULT_LEVEL
 
@@ -43,6 +44,8 @@ CHANGES: list[tuple[str, Callable[[], contextlib.AbstractContextManager]]] = [
      lambda: patch.object(coder, "SMALL_MEMBER_BASES", 0)),
     ("header lines in the index (format 3)", lambda: patch.object(archive, "VERSION", 2)),
     ("SNP window: 20 of 32 bases agree (was 26)", lambda: patch.dict(coder.LEVELS, _old_snp_window())),
+    ("literals in chunks of 2^20 bases (a get decodes only those it reads)",
+     lambda: patch.object(collection_format, "LITERAL_CHUNK", 1 << 62)),
 ]
 
 

@@ -204,9 +204,10 @@ def test_index_round_trips_its_fields(tmp_path, family, version):
     c = Collection.create(tmp_path / "f.sqcl", family)
     data = CollectionIndex(c.members, version).to_bytes()
     again = CollectionIndex.from_bytes(data, 0, None, version).members
-    # version 2 keeps the records' ids, version 3 their whole header lines
+    # version 2 keeps the records' ids, version 3 their whole header lines and the pool's chunks
     assert [m.record_table for m in again] == [m.record_table for m in c.members]
-    assert [replace(m, header_lines=b"") for m in again] == [replace(m, header_lines=b"") for m in c.members]
+    assert ([replace(m, header_lines=b"", pool_chunks=()) for m in again]
+            == [replace(m, header_lines=b"", pool_chunks=()) for m in c.members])
     assert (again == c.members) == (version == VERSION)
 
 
@@ -269,3 +270,61 @@ def test_every_header_of_the_shared_sets_round_trips(tmp_path, shared):
     c = Collection.create(tmp_path / "heads.sqcl", paths, threads=2)
     assert {m.kind for m in c.members} == {KIND_FASTA}
     assert all(d == p.read_bytes() for p, (_, d) in zip(paths, Collection(c.path).iter_members()))
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Literal chunks of 4,096 bases, so the family's members have several."""
+    from seqcoder.collection import format as fmt
+
+    monkeypatch.setattr(fmt, "LITERAL_CHUNK", 4096)
+    return 4096
+
+
+def test_chunked_literals_round_trip(tmp_path, family, small_chunks):
+    c = Collection.create(tmp_path / "f.sqcl", family)
+    assert len(c.members[0].chunks(VERSION)) == -(-c.members[0].literals // small_chunks) > 1
+    assert {e.name: d for e, d in c.iter_members(threads=2)} == {p.name: p.read_bytes() for p in family}
+    assert all(c.read(p.name, threads=2) == p.read_bytes() for p in family)
+
+
+def test_a_get_decodes_only_the_pool_chunks_it_reads(tmp_path, small_chunks, monkeypatch):
+    """c is b with a gene of a: its get decodes all of b's literals and a chunk or two of a's."""
+    from seqcoder.collection import archive
+
+    rng = np.random.default_rng(3)
+    a, b = (BASES[rng.integers(0, 4, 40_000)].tobytes() for _ in range(2))
+    genomes = {"a.fa": a, "b.fa": b, "c.fa": b[:20_000] + a[21_000:24_000] + b[20_000:]}
+    paths = []
+    for name, seq in genomes.items():
+        (tmp_path / name).write_bytes(b">" + name.encode() + b"\n" + seq + b"\n")
+        paths.append(tmp_path / name)
+    c = Collection.create(tmp_path / "abc.sqcl", paths, max_depth=0)  # no parents: the pool alone
+    entry = c.entry("c.fa")
+    assert entry.pool == (0, 1) and 1 <= len(entry.pool_chunks[0]) <= 2
+    decoded: list[int] = []
+    original = archive.decode_chunk
+    monkeypatch.setattr(archive, "decode_chunk", lambda e, p, first, end: decoded.append(end - first)
+                        or original(e, p, first, end))
+    assert c.read("c.fa") == (tmp_path / "c.fa").read_bytes()
+    assert sum(decoded) == c.decoding_cost("c.fa")[1] < sum(m.literals for m in c.members)
+    assert sum(decoded) <= entry.literals + 40_000 + 2 * small_chunks
+
+
+def test_chunked_bytes_do_not_depend_on_threads(tmp_path, family, small_chunks):
+    one = Collection.create(tmp_path / "one.sqcl", family, threads=1).path.read_bytes()
+    two = Collection.create(tmp_path / "two.sqcl", family, threads=2).path.read_bytes()
+    assert one == two
+    c = Collection(tmp_path / "one.sqcl")
+    assert c.read(family[-1].name, threads=1) == c.read(family[-1].name, threads=2) == family[-1].read_bytes()
+
+
+def test_a_damaged_chunk_table_is_an_error(tmp_path, family, small_chunks):
+    from seqcoder.collection.format import encode_chunked, split_chunked
+
+    section = encode_chunked([b"ab", b"cde"])
+    assert split_chunked(section, 2, "m") == [b"ab", b"cde"]
+    with pytest.raises(SeqcoderError, match="chunk count"):
+        split_chunked(section, 3, "m")
+    with pytest.raises(SeqcoderError, match="add up"):
+        split_chunked(section + b"x", 2, "m")

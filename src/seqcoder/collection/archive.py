@@ -30,9 +30,9 @@ from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_nam
 from ..io.lock import exclusive, held_by_another
 from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
-from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_member,
-                    encode_chained, encode_member, encode_raw, finish_member, is_reference, member_literals,
-                    record_table)
+from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_chunk,
+                    decode_member, encode_chained, encode_member, encode_raw, finish_member, is_reference,
+                    literal_payloads, member_literals, record_table)
 from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
                      decode_member_block, encode_member_block, encode_trailer)
 from .recovery import State, cut_back, last_complete_state
@@ -251,8 +251,9 @@ class Collection:
         if self.header.version == 1:
             return number + 1, int(self._pool_starts[number + 1])
         closure = self.closure(number)
-        needed = set(closure).union(*(self.members[c].pool for c in closure))
-        return len(closure), sum(self.members[j].literals for j in needed)
+        version = self.header.version
+        return len(closure), sum(b - a for j, ks in self._chunks_read(closure).items()
+                                 for a, b in (self.members[j].chunks(version)[k] for k in ks))
 
     def iter_members(self, names: Iterable[str] | None = None, threads: int = 1
                      ) -> Iterator[tuple[MemberEntry, bytes]]:
@@ -314,45 +315,65 @@ class Collection:
                         store.put(number, codes)
                 yield entry, finish_member(entry, sections, codes, self.header.version)
 
+    def _chunks_read(self, closure: list[int]) -> dict[int, list[int]]:
+        """Member -> the chunks of its literals that decoding ``closure`` reads: all of a closure
+        member's, and of the pool only those its copies read."""
+        version = self.header.version
+        wanted: dict[int, set[int]] = {c: set(range(len(self.members[c].chunks(version)))) for c in closure}
+        for c in closure:
+            for j, ks in self.members[c].pool_reads(self.members, version):
+                wanted.setdefault(j, set()).update(ks)
+        return {j: sorted(wanted[j]) for j in sorted(wanted)}
+
     def _decode_one(self, number: int, threads: int = 1) -> bytes:
         """One member of a version-2 or 3 archive: its closure of parents in archive order, each over
-        the pool sections it reads (the rest of the pool is never decoded)."""
-        entry = self.members[number]
+        the pool chunks it reads (the rest of the pool is never decoded)."""
+        entry, version = self.members[number], self.header.version
         with open(self.path, "rb") as f:
             sections = self._read_block(f, entry)
             if entry.kind != KIND_FASTA:
-                return finish_member(entry, sections, None, self.header.version)
+                return finish_member(entry, sections, None, version)
             closure = self.closure(number)
-            needed = sorted(set(closure).union(*(self.members[c].pool for c in closure)))
-            blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in needed}
+            wanted = self._chunks_read(closure)
+            blocks = {j: sections if j == number else self._read_block(f, self.members[j]) for j in wanted}
+        payloads = {j: literal_payloads(self.members[j], blocks[j], version) for j in wanted}
+
+        def decode(j: int, k: int) -> np.ndarray:
+            first, end = self.members[j].chunks(version)[k]
+            return decode_chunk(self.members[j], payloads[j][k], first, end)
+
         pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
         try:
-            # literal sections decode on the pool in archive order; each closure member is
-            # rebuilt as soon as the sections it reads are in
-            jobs = {j: (pool.submit(member_literals, self.members[j], blocks[j]) if pool else None) for j in needed}
-            literals: dict[int, np.ndarray] = {}
+            # chunks decode on the pool in archive order; each closure member is rebuilt as soon
+            # as the chunks it reads are in
+            jobs = {(j, k): (pool.submit(decode, j, k) if pool else None) for j, ks in wanted.items() for k in ks}
+            done: dict[tuple[int, int], np.ndarray] = {}
 
-            def literals_of(j: int) -> np.ndarray:
-                if j not in literals:
-                    job = jobs[j]
-                    literals[j] = job.result() if job else member_literals(self.members[j], blocks[j])
-                return literals[j]
+            def chunk(j: int, k: int) -> np.ndarray:
+                if (j, k) not in done:
+                    job = jobs[(j, k)]
+                    done[(j, k)] = job.result() if job else decode(j, k)
+                return done[(j, k)]
 
             ref = ReferenceText(None)
             ref.reserve(int(self._pool_starts[number]) + 2 * sum(self.members[c].bases for c in closure))
             decoded: dict[int, np.ndarray] = {}
             for c in closure:
                 member = self.members[c]
-                for j in member.pool:
-                    ref.T[self._pool_starts[j]:self._pool_starts[j + 1]] = literals_of(j)
+                for j, ks in member.pool_reads(self.members, version):
+                    at = int(self._pool_starts[j])
+                    for k in ks:
+                        first, end = self.members[j].chunks(version)[k]
+                        ref.T[at + first:at + end] = chunk(j, k)
                 ref.end = int(self._pool_starts[c])
+                own = [chunk(c, k) for k in wanted[c]]
+                literals = np.concatenate(own) if own else np.zeros(0, dtype=np.uint8)
                 parents = _in_text_order(decoded[p] for p in member.parents)
-                decoded[c] = ref.decode(member.bases, blocks[c][1], literals_of(c), False, f"member {member.name!r}",
-                                        parents)
+                decoded[c] = ref.decode(member.bases, blocks[c][1], literals, False, f"member {member.name!r}", parents)
         finally:
             if pool:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return finish_member(entry, sections, decoded[number], self.header.version)
+        return finish_member(entry, sections, decoded[number], version)
 
     def read(self, name: str, threads: int = 1) -> bytes:
         """The original bytes of member ``name``."""
@@ -449,14 +470,14 @@ class _Ahead:
             if later not in self.ahead:
                 entry = self.c.members[later]
                 sections = self.c._read_block(f, entry)
-                job = (self.pool.submit(member_literals, entry, sections)
+                job = (self.pool.submit(member_literals, entry, sections, self.c.header.version)
                        if self.pool and entry.kind == KIND_FASTA else None)
                 self.ahead[later] = (sections, job)
         sections, job = self.ahead.pop(number)
         entry = self.c.members[number]
         if job is not None:
             return sections, job.result()
-        return sections, member_literals(entry, sections) if entry.kind == KIND_FASTA else None
+        return sections, member_literals(entry, sections, self.c.header.version) if entry.kind == KIND_FASTA else None
 
 
 class _CodeStore:
@@ -544,7 +565,7 @@ class _Encoder:
         with open(c.path, "rb") as f:
             for entry in c.members:
                 if entry.kind == KIND_FASTA:
-                    self.ref.extend(member_literals(entry, c._read_block(f, entry)))
+                    self.ref.extend(member_literals(entry, c._read_block(f, entry), c.header.version))
         for number, (entry, data) in enumerate(c.iter_members()):
             codes = parse_fasta(data).codes if entry.kind == KIND_FASTA else None
             self._record(number, entry, codes, None if codes is None else self.chooser.sketch(codes))

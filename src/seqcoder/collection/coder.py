@@ -27,7 +27,8 @@ from ..format import zstd
 from ..format.varint import encode_uvarints
 from ..io.fasta import ParsedFasta, parse_fasta, record_id, render_fasta, split_headers
 from . import kernel
-from .format import HEADERS_IN_INDEX, KIND_FASTA, KIND_RAW, VERSION, MemberEntry
+from .format import (CHUNKED_LITERALS, HEADERS_IN_INDEX, KIND_FASTA, KIND_RAW, VERSION, MemberEntry, chunk_table,
+                     encode_chunked, split_chunked)
 
 #: positions in a version-1 reference text are int32
 MAX_REFERENCE_BASES = (1 << 31) - 1
@@ -288,18 +289,24 @@ def record_table(parsed: ParsedFasta) -> tuple[tuple[str, int], ...]:
     return tuple((record_id(r.header), r.residues) for r in parsed.records if r.header is not None)
 
 
-def pool_members(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int) -> tuple[int, ...]:
-    """The members whose pooled literals the text spans (first, last) read. ``pool_starts``:
-    where each earlier member's literals begin in the pool, which ends at ``pool_end``."""
+def pool_reads(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int, version: int
+               ) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """The members whose pooled literals the text spans (first, last) read, and for each the
+    chunks of its literals read (FORMAT.md 14.5). ``pool_starts``: where each earlier member's
+    literals begin in the pool, which ends at ``pool_end``."""
     inside = spans[spans[:, 0] < pool_end]
     if inside.shape[0] == 0:
-        return ()
-    first = np.searchsorted(pool_starts, inside[:, 0], side="right") - 1
-    last = np.searchsorted(pool_starts, np.minimum(inside[:, 1], pool_end - 1), side="right") - 1
-    marks = np.zeros(pool_starts.shape[0] + 1, dtype=np.int64)
+        return (), ()
+    owner, chunk, offset = chunk_table(np.diff(pool_starts), version)
+    starts = pool_starts[owner] + offset
+    first = np.searchsorted(starts, inside[:, 0], side="right") - 1
+    last = np.searchsorted(starts, np.minimum(inside[:, 1], pool_end - 1), side="right") - 1
+    marks = np.zeros(starts.shape[0] + 1, dtype=np.int64)
     np.add.at(marks, first, 1)
     np.add.at(marks, last + 1, -1)
-    return tuple(int(j) for j in np.flatnonzero(np.cumsum(marks[:-1])))
+    read = np.flatnonzero(np.cumsum(marks[:-1]))
+    members = tuple(int(j) for j in np.unique(owner[read]))
+    return members, tuple(tuple(int(k) for k in chunk[read][owner[read] == j]) for j in members)
 
 
 def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int,
@@ -316,11 +323,14 @@ def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceTe
         lines, layout = split_headers(layout)
     else:
         lines = b"".join(rid.encode("utf-8") + b"\n" for rid, _ in table)
+    pool, chunks = pool_reads(spans, pool_starts, pool_end, version)
     entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
-                        len(table), int(literals.shape[0]), lit_level, 0, parents=parents,
-                        pool=pool_members(spans, pool_starts, pool_end), header_lines=lines,
+                        len(table), int(literals.shape[0]), lit_level, 0, parents=parents, pool=pool,
+                        pool_chunks=chunks if version >= CHUNKED_LITERALS else (), header_lines=lines,
                         record_letters=encode_uvarints([letters for _, letters in table]))
-    return EncodedMember(entry, [layout, tokens, cm_encode(literals, lit_level)])
+    payloads = [cm_encode(literals[a:b], lit_level) for a, b in entry.chunks(version)]
+    section = encode_chunked(payloads) if version >= CHUNKED_LITERALS else payloads[0]
+    return EncodedMember(entry, [layout, tokens, section])
 
 
 def encode_raw(name: str, data: bytes, level: int) -> EncodedMember:
@@ -329,14 +339,30 @@ def encode_raw(name: str, data: bytes, level: int) -> EncodedMember:
     return EncodedMember(entry, [zstd.compress(data, zstd.RAW_LEVEL)])
 
 
-def member_literals(entry: MemberEntry, sections: list[bytes]) -> np.ndarray:
-    """Decode only the literal section of a member (what the pool needs of a non-reference)."""
+def literal_payloads(entry: MemberEntry, sections: list[bytes], version: int) -> list[bytes]:
+    """The cm payloads of a member's LITERALS section, one per chunk (``MemberEntry.chunks``)."""
     if len(sections) != 3:
         raise FormatError(f"member {entry.name!r}: expected 3 sections, found {len(sections)}")
+    if version < CHUNKED_LITERALS:
+        return [sections[2]]
+    return split_chunked(sections[2], len(entry.chunks(version)), f"member {entry.name!r}")
+
+
+def decode_chunk(entry: MemberEntry, payload: bytes, first: int, end: int) -> np.ndarray:
+    """Literal bases ``first`` .. ``end`` - 1 of a member from the payload of their chunk."""
     try:
-        return cm_decode(sections[2], entry.literals, entry.level)
+        return cm_decode(payload, end - first, entry.level)
     except ValueError as exc:
         raise FormatError(f"member {entry.name!r}: bad literal section ({exc})") from None
+
+
+def member_literals(entry: MemberEntry, sections: list[bytes], version: int) -> np.ndarray:
+    """Decode only the literal section of a member (what the pool needs of a non-reference)."""
+    parts = [decode_chunk(entry, payload, a, b)
+             for payload, (a, b) in zip(literal_payloads(entry, sections, version), entry.chunks(version))]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
 
 
 def finish_member(entry: MemberEntry, sections: list[bytes], codes: np.ndarray | None, version: int) -> bytes:
@@ -368,7 +394,7 @@ def decode_member(entry: MemberEntry, sections: list[bytes], number: int, ref: R
     elif entry.kind == KIND_FASTA:
         keep = is_reference(number, max_refs)
         if literals is None:
-            literals = member_literals(entry, sections)
+            literals = member_literals(entry, sections, 1)
         if not keep and not render:
             ref.extend(literals)
             return None

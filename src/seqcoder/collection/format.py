@@ -33,6 +33,11 @@ VERSION = 3  #: what pack writes; versions 1 and 2 still decode
 VERSIONS = (1, 2, 3)
 #: from this version on, the index holds each member's header lines and its LAYOUT section none
 HEADERS_IN_INDEX = 3
+#: from this version on, a LITERALS section is cm-coded in chunks of LITERAL_CHUNK literal bases
+#: (the last one shorter), and the index says which chunks of each pool member a member reads:
+#: a ``get`` decodes only those, and one member's chunks decode on several threads
+CHUNKED_LITERALS = 3
+LITERAL_CHUNK = 1 << 20
 MEMBER_TAG = b"M"
 INDEX_TAG = b"X"
 _U32 = struct.Struct("<I")
@@ -120,6 +125,8 @@ class MemberEntry:
     #: from version 2: the members whose codes follow the pool in its text, best first (14.3)
     parents: tuple[int, ...] = ()
     pool: tuple[int, ...] = ()  #: from version 2: members whose pooled literals its copies read
+    #: version 3: for each member of ``pool`` (in its order), the chunks of its literals read
+    pool_chunks: tuple[tuple[int, ...], ...] = ()
     #: each record with a header, a line ending in LF: version 3 its header line without '>'
     #: (what its LAYOUT section leaves out), version 2 the record's id
     header_lines: bytes = b""
@@ -128,6 +135,18 @@ class MemberEntry:
     @property
     def bits_per_base(self) -> float:
         return 8 * self.size / self.bases if self.bases else 0.0
+
+    def chunks(self, version: int) -> list[tuple[int, int]]:
+        """(first, end) of each chunk of its literal bases (before version 3: one)."""
+        if version < CHUNKED_LITERALS:
+            return [(0, self.literals)]
+        return [(a, min(a + LITERAL_CHUNK, self.literals)) for a in range(0, self.literals, LITERAL_CHUNK)]
+
+    def pool_reads(self, members: list[MemberEntry], version: int) -> list[tuple[int, tuple[int, ...]]]:
+        """(pool member, the chunks of its literals this member reads) for each pool member."""
+        if version < CHUNKED_LITERALS:
+            return [(j, (0,)) for j in self.pool]
+        return list(zip(self.pool, self.pool_chunks))
 
     @property
     def record_table(self) -> tuple[tuple[str, int], ...]:
@@ -209,9 +228,13 @@ def _v2_entry(m: MemberEntry, number: int, version: int) -> bytes:
     parts += [encode_uvarint(number - j) for j in m.parents]
     parts.append(encode_uvarint(len(m.pool)))
     prev = number
+    chunks = dict(zip(m.pool, m.pool_chunks))
     for j in sorted(m.pool, reverse=True):  # distances down from the member, each > 0
         parts.append(encode_uvarint(prev - j))
         prev = j
+        if version >= CHUNKED_LITERALS:  # its chunks read: count, first, then gaps (each > 0)
+            ks = chunks[j]
+            parts += [encode_uvarint(len(ks))] + [encode_uvarint(k - before) for k, before in zip(ks, (-1,) + ks)]
     parts.append(encode_uvarint(m.records))
     if version >= HEADERS_IN_INDEX:
         # two sized parts: an open skips them in O(1), and the header lines of all members
@@ -243,12 +266,25 @@ def _read_v2_entry(r: VarintReader, members: list[MemberEntry], version: int) ->
     if npool > number:
         raise FormatError(f"{where}: bad pool")
     pool: list[int] = []
+    chunks: dict[int, tuple[int, ...]] = {}
     prev = number
     for _ in range(npool):
         prev -= r.one()
         if prev < 0 or prev >= number or (pool and prev >= pool[-1]):
             raise FormatError(f"{where}: bad pool reference")
         pool.append(prev)
+        if version >= CHUNKED_LITERALS:
+            count, k = r.one(), -1
+            ks: list[int] = []
+            have = len(members[prev].chunks(version))
+            if not 1 <= count <= have:
+                raise FormatError(f"{where}: bad pool chunk count")
+            for _ in range(count):
+                k += r.one()
+                if (ks and k <= ks[-1]) or not 0 <= k < have:
+                    raise FormatError(f"{where}: bad pool chunk")
+                ks.append(k)
+            chunks[prev] = tuple(ks)
     nrec = r.one()
     if nrec > len(r.buf):
         raise FormatError(f"{where}: record count out of range")
@@ -262,8 +298,9 @@ def _read_v2_entry(r: VarintReader, members: list[MemberEntry], version: int) ->
         table = [(r.raw(r.one()).decode("utf-8"), r.one()) for _ in range(nrec)]
         lines = b"".join(rid.encode("utf-8") + b"\n" for rid, _ in table)
         letters = encode_uvarints([n for _, n in table])
+    pool.sort()
     return MemberEntry(name, size, sha, kind, bases, nrec, literals, level, 0, moff, msize, parents,
-                       tuple(sorted(pool)), lines, letters)
+                       tuple(pool), tuple(chunks[j] for j in pool) if chunks else (), lines, letters)
 
 
 def encode_trailer(index_size: int) -> bytes:
@@ -298,6 +335,40 @@ def read_index_at(stream: BinaryIO, end: int, path: str | None = None, version: 
     if len(data) < size:
         raise FormatError("truncated archive: the member index is cut short", start + len(data), path)
     return CollectionIndex.from_bytes(data, start, path, version), start
+
+
+def chunk_table(literals: np.ndarray, version: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every chunk of the members whose literal counts are ``literals``, in pool order: its
+    member, its number in the member, and where it starts in the member's literals (the
+    vector form of :meth:`MemberEntry.chunks`)."""
+    counts = -(-literals // LITERAL_CHUNK) if version >= CHUNKED_LITERALS else np.ones_like(literals)
+    owner = np.repeat(np.arange(literals.shape[0]), counts)
+    chunk = np.arange(owner.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, chunk, chunk * LITERAL_CHUNK if version >= CHUNKED_LITERALS else np.zeros_like(chunk)
+
+
+def encode_chunked(payloads: list[bytes]) -> bytes:
+    """A version-3 LITERALS section: chunk count, each chunk's size, the chunks."""
+    return (encode_uvarint(len(payloads)) + b"".join(encode_uvarint(len(p)) for p in payloads)
+            + b"".join(payloads))
+
+
+def split_chunked(section: bytes, count: int, where: str) -> list[bytes]:
+    """The chunks of a version-3 LITERALS section that must hold ``count`` of them."""
+    r = VarintReader(section)
+    try:
+        if r.one() != count:
+            raise FormatError("wrong chunk count")
+        sizes = [r.one() for _ in range(count)]
+    except FormatError as exc:
+        raise FormatError(f"{where}: bad literal section ({exc})") from None
+    if r.pos + sum(sizes) != len(section):
+        raise FormatError(f"{where}: literal chunk sizes do not add up to the section")
+    out, pos = [], r.pos
+    for size in sizes:
+        out.append(section[pos:pos + size])
+        pos += size
+    return out
 
 
 def encode_member_block(sections: list[bytes]) -> bytes:
