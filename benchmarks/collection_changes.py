@@ -42,7 +42,8 @@ def _old_snp_window() -> dict:
 CHANGES: list[tuple[str, Callable[[], contextlib.AbstractContextManager]]] = [
     ("small members' literals at cm level 3 (under 1 M bases)",
      lambda: patch.object(coder, "SMALL_MEMBER_BASES", 0)),
-    ("header lines in the index (format 3)", lambda: patch.object(archive, "VERSION", 2)),
+    ("format 3: header lines in the index, which also lists the pool chunks each member reads",
+     lambda: patch.object(archive, "VERSION", 2)),
     ("SNP window: 20 of 32 bases agree (was 26)", lambda: patch.dict(coder.LEVELS, _old_snp_window())),
     ("literals in chunks of 2^20 bases (a get decodes only those it reads)",
      lambda: patch.object(collection_format, "LITERAL_CHUNK", 1 << 62)),
