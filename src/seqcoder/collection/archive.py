@@ -321,7 +321,7 @@ class Collection:
         version = self.header.version
         wanted: dict[int, set[int]] = {c: set(range(len(self.members[c].chunks(version)))) for c in closure}
         for c in closure:
-            for j, ks in self.members[c].pool_reads(self.members, version):
+            for j, ks in self.members[c].pool_reads(version):
                 wanted.setdefault(j, set()).update(ks)
         return {j: sorted(wanted[j]) for j in sorted(wanted)}
 
@@ -360,7 +360,7 @@ class Collection:
             decoded: dict[int, np.ndarray] = {}
             for c in closure:
                 member = self.members[c]
-                for j, ks in member.pool_reads(self.members, version):
+                for j, ks in member.pool_reads(version):
                     at = int(self._pool_starts[j])
                     for k in ks:
                         first, end = self.members[j].chunks(version)[k]

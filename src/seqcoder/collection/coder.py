@@ -289,7 +289,7 @@ def record_table(parsed: ParsedFasta) -> tuple[tuple[str, int], ...]:
     return tuple((record_id(r.header), r.residues) for r in parsed.records if r.header is not None)
 
 
-def pool_reads(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int, version: int
+def pool_chunks_read(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int, version: int
                ) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
     """The members whose pooled literals the text spans (first, last) read, and for each the
     chunks of its literals read (FORMAT.md 14.5). ``pool_starts``: where each earlier member's
@@ -323,7 +323,7 @@ def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceTe
         lines, layout = split_headers(layout)
     else:
         lines = b"".join(rid.encode("utf-8") + b"\n" for rid, _ in table)
-    pool, chunks = pool_reads(spans, pool_starts, pool_end, version)
+    pool, chunks = pool_chunks_read(spans, pool_starts, pool_end, version)
     entry = MemberEntry(name, len(data), hashlib.sha256(data).digest(), KIND_FASTA, int(parsed.codes.shape[0]),
                         len(table), int(literals.shape[0]), lit_level, 0, parents=parents, pool=pool,
                         pool_chunks=chunks if version >= CHUNKED_LITERALS else (), header_lines=lines,

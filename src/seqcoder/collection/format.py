@@ -142,7 +142,7 @@ class MemberEntry:
             return [(0, self.literals)]
         return [(a, min(a + LITERAL_CHUNK, self.literals)) for a in range(0, self.literals, LITERAL_CHUNK)]
 
-    def pool_reads(self, members: list[MemberEntry], version: int) -> list[tuple[int, tuple[int, ...]]]:
+    def pool_reads(self, version: int) -> list[tuple[int, tuple[int, ...]]]:
         """(pool member, the chunks of its literals this member reads) for each pool member."""
         if version < CHUNKED_LITERALS:
             return [(j, (0,)) for j in self.pool]
