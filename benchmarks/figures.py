@@ -135,6 +135,18 @@ def collection_changes() -> tuple[str, list[str]]:
     return "\n".join(lines), ["collection_changes.json"]
 
 
+def collection_levels() -> tuple[str, list[str]]:
+    """Each collection level's size and speed on the phages (whole processes, one thread)."""
+    rows = _json("collection_levels.json")["rows"]
+    lines = ["| set | level | archive bytes | × level 4 | pack MB/s | unpack MB/s |", "|---|---:|---:|---:|---:|---:|"]
+    base = {r["set"]: r["archive_bytes"] for r in rows if r["level"] == 4}
+    for r in rows:
+        ok = "" if r["round_trip"] else " (round trip FAILED)"
+        lines.append(f"| {r['set']} | {r['level']} | {r['archive_bytes']:,}{ok} | "
+                     f"{r['archive_bytes'] / base[r['set']]:.3f} | {r['pack_mb_s']:.1f} | {r['unpack_mb_s']:.1f} |")
+    return "\n".join(lines), ["collection_levels.json"]
+
+
 def collection_scale() -> tuple[str, list[str]]:
     """seqcoder pack against MBGC on the first n genomes of the simulated 1,000, in one run."""
     d = _json("collection_scale.json")
@@ -246,6 +258,7 @@ FIGURES: dict[str, Callable[[], tuple[str, list[str]]]] = {
     "reliability-summary": reliability_summary, "inflate-speed": inflate_speed,
     "collection-scale": collection_scale, "collection-checks": collection_checks,
     "batch-scaling": batch_scaling, "ae-eval": ae_eval, "collection-changes": collection_changes,
+    "collection-levels": collection_levels,
 }
 
 
