@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, add_level_flags, add_threads_flag, check_output, progress, safe_name, \
-    say, threads, write_bytes, write_members
+from .common import CliError, add_level_flags, add_sync_flag, add_threads_flag, check_output, progress, \
+    safe_name, say, threads, write_bytes, write_members
 
 #: help of -T where threads only speed up decoding
 DECODE_THREADS = "literal sections decode ahead of the copies; the output does not depend on it"
@@ -55,6 +55,7 @@ def add_unpack_parser(sub: Any) -> None:
     p.add_argument("-C", "--directory", metavar="DIR", default=".", help="where to write (default: .)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite existing files")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_sync_flag(p)
     add_threads_flag(p, DECODE_THREADS, default=0)
     p.set_defaults(run=_cmd_unpack)
 
@@ -129,7 +130,7 @@ def _cmd_unpack(args: argparse.Namespace) -> int:
         check_output(safe_name(directory, m.name), args.force)
     with progress(sum(m.original_size for m in c.members), args.quiet, Path(args.archive).name) as bar:
         for entry, data in c.iter_members(threads=threads(args.threads)):
-            write_bytes(safe_name(directory, entry.name), data, True)
+            write_bytes(safe_name(directory, entry.name), data, True, args.sync)
             bar.update(entry.original_size)
     return 0
 
@@ -226,5 +227,5 @@ def _get_regions(args: argparse.Namespace, c: Any, regions: list[str]) -> int:
         parts.append((m["member"], m["record"], int(m["start"]), int(m["end"])))
     n = threads(args.threads)
     data = b"".join(c.read_region(member, record, start, end, n) for member, record, start, end in parts)
-    write_bytes(Path(args.output) if args.output else None, data, args.force)
+    write_bytes(Path(args.output) if args.output else None, data, args.force, args.sync)
     return 0

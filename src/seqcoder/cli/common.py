@@ -59,6 +59,11 @@ def add_threads_flag(p: argparse.ArgumentParser, what: str = "output does not de
                    help=f"threads (0 = all cores); {what} (default {default})")
 
 
+def add_sync_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sync", action="store_true",
+                   help="flush each decoded file to the disk before going on (as gzip --synchronous); slower")
+
+
 def threads(n: int) -> int:
     from ..api import resolve_threads  # imported here: `seqcoder --help` stays instant
 
@@ -78,8 +83,9 @@ def check_output(target: Path, force: bool) -> None:
         raise CliError(f"{target}: already exists; use -f to overwrite")
 
 
-def write_to(target: Path | None, produce: Callable[[BinaryIO], T]) -> T:
-    """Write via ``produce(stream)`` to standard output (``target`` None) or atomically to ``target``."""
+def write_to(target: Path | None, produce: Callable[[BinaryIO], T], durable: bool = True) -> T:
+    """Write via ``produce(stream)`` to standard output (``target`` None) or atomically to ``target``
+    (``durable``: flushed to the disk before this returns)."""
     from ..io.atomic import write_atomically
 
     if target is None:
@@ -87,14 +93,14 @@ def write_to(target: Path | None, produce: Callable[[BinaryIO], T]) -> T:
         sys.stdout.buffer.flush()
         return result
     target.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomically(target, produce)
+    return write_atomically(target, produce, durable=durable)
 
 
-def write_bytes(target: Path | None, data: bytes, force: bool) -> None:
+def write_bytes(target: Path | None, data: bytes, force: bool, durable: bool = True) -> None:
     """``data`` to standard output (``target`` None) or to a new file ``target``."""
     if target is not None:
         check_output(target, force)
-    write_to(target, lambda out: out.write(data))
+    write_to(target, lambda out: out.write(data), durable)
 
 
 def safe_name(directory: Path, name: str) -> Path:
@@ -119,7 +125,7 @@ def write_members(args: argparse.Namespace, names: list[str], members: Callable[
         target = (Path(args.output) if args.output else safe_name(directory, names[0])) if to_file else None
         if target is not None:
             check_output(target, args.force)
-        write_bytes(target, record(), args.force)
+        write_bytes(target, record(), args.force, args.sync)
         return
     if not args.stdout and not args.output:
         for name in names:
@@ -128,7 +134,8 @@ def write_members(args: argparse.Namespace, names: list[str], members: Callable[
         if args.stdout:
             sys.stdout.buffer.write(data)
         else:
-            write_bytes(Path(args.output) if args.output else safe_name(directory, name), data, args.force)
+            write_bytes(Path(args.output) if args.output else safe_name(directory, name), data, args.force,
+                        args.sync)
     if args.stdout:
         sys.stdout.buffer.flush()
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..codecs import CODECS
 from ..format.ids import ARCHIVE_SUFFIX
-from .common import (CliError, add_level_flags, add_threads_flag, byte_size, check_output, progress, write_bytes,
-                     write_to)
+from .common import (CliError, add_level_flags, add_sync_flag, add_threads_flag, byte_size, check_output, progress,
+                     write_bytes, write_to)
 
 
 DESCRIPTION = """\
@@ -57,6 +57,7 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--record", metavar="ID",
                        help="extract one record (name, whole header or #N), decoding only its blocks")
         p.add_argument("--model", metavar="NAME|PATH", help="where to find the archive's model")
+        add_sync_flag(p)
         p.set_defaults(run=_cmd_decompress, cat=name == "cat")
 
 
@@ -140,11 +141,12 @@ def _decompress_one(decompressor: Any, name: str, args: argparse.Namespace) -> N
         raise CliError(f"{name}: unknown suffix (expected {ARCHIVE_SUFFIX}); use -o or -c")
     if target is not None:
         check_output(target, args.force)
+    durable = args.sync or args.rm  # --rm deletes the archive: its bytes must be on the disk first
     if args.record:
         if stdin:
             raise CliError("--record needs an archive file, not standard input")
         with open(name, "rb") as stream:
-            write_bytes(target, decompressor.extract_record(stream, args.record, path=name), True)
+            write_bytes(target, decompressor.extract_record(stream, args.record, path=name), True, durable)
         return
     source = sys.stdin.buffer if stdin else open(name, "rb")
     try:
@@ -154,7 +156,8 @@ def _decompress_one(decompressor: Any, name: str, args: argparse.Namespace) -> N
 
             total = inspect(name, sections=False).index.original_size
         with progress(total, args.quiet, Path(name).name) as bar:
-            write_to(target, lambda out: decompressor.decompress_stream(source, out, path=name, progress=bar.update))
+            write_to(target, lambda out: decompressor.decompress_stream(source, out, path=name, progress=bar.update),
+                     durable)
     finally:
         if not stdin:
             source.close()

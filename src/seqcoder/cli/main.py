@@ -23,7 +23,7 @@ from .. import __version__
 from ..errors import SeqcoderError, error_line
 from ..format.ids import COLLECTION_MAGIC
 from . import batch, collection, genome, tools
-from .common import CliError, add_threads_flag, print_json
+from .common import CliError, add_sync_flag, add_threads_flag, print_json
 
 #: what each kind of archive is handled by
 JOBS: dict[str, ModuleType] = {"genome": genome, "collection": collection, "batch": batch}
@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-C", "--directory", metavar="DIR", help="write members into DIR (default: .)")
     p.add_argument("--record", metavar="ID", help="only this record (name, whole header or #N) of the member")
     p.add_argument("-f", "--force", action="store_true", help="overwrite existing files")
+    add_sync_flag(p)
     add_threads_flag(p, collection.DECODE_THREADS, default=0)  # a get is waited for: every core
     p.set_defaults(run=lambda args: _job(args.archive, "get").get(args))
     collection.add_unpack_parser(sub)

@@ -1,7 +1,10 @@
 """Outputs written atomically: a temporary file beside the target, renamed over it only when
 everything was written, so a failure never leaves a partial file or clobbers an old one.
-Both the file and its directory are flushed to the disk (fsync) before success is reported,
-so a power loss right after cannot leave the old name pointing at nothing."""
+A *durable* write also flushes the file and its directory to the disk (fsync) before success
+is reported, so a power loss right after cannot leave the name pointing at nothing: archives
+are always written so. Decoded outputs are durable only when asked (``--sync``, as gzip's
+``--synchronous``), since the archive still holds them and the flush costs a fifth of an
+``unpack``'s time (docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -44,8 +47,9 @@ def fsync_directory(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
-def write_atomically(target: str | os.PathLike, produce: Callable[[BinaryIO], T]) -> T:
-    """Call ``produce(stream)`` on a temporary file beside ``target``, then rename it there.
+def write_atomically(target: str | os.PathLike, produce: Callable[[BinaryIO], T], *, durable: bool = True) -> T:
+    """Call ``produce(stream)`` on a temporary file beside ``target``, then rename it there
+    (``durable``: flushed to the disk first, and the directory after).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -62,10 +66,12 @@ def write_atomically(target: str | os.PathLike, produce: Callable[[BinaryIO], T]
         with handle:
             result = produce(cast(BinaryIO, handle))
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(handle.name, default_mode())
         os.replace(handle.name, target)
-        fsync_directory(target)
+        if durable:
+            fsync_directory(target)
     except BaseException as exc:
         Path(handle.name).unlink(missing_ok=True)
         if isinstance(exc, OSError):
