@@ -105,6 +105,25 @@ def test_edge_cases(data: bytes):
     check(data)
 
 
+@pytest.mark.parametrize("rows", [3, 50, 5000])  # few groups: 2-D views; many: the mask
+def test_copy_runs_matches_a_mask(rows: int):
+    from seqcoder.io.fasta import _copy_runs, _range_mask
+
+    rng = np.random.default_rng(rows)
+    wrapped = rng.random(rows) < 0.8  # mostly one width at one stride, as wrapped records are
+    lengths = np.where(wrapped, 60, rng.integers(0, 90, rows))
+    gaps = np.where(wrapped, 1, rng.integers(0, 3, rows))
+    starts = np.cumsum(gaps) + np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    size = int(starts[-1] + lengths[-1])
+    src = rng.integers(0, 256, int(lengths.sum()), dtype=np.uint8)
+    got, want = np.zeros(size, dtype=np.uint8), np.zeros(size, dtype=np.uint8)
+    _copy_runs(got, starts, lengths, src)
+    want[_range_mask(size, starts, starts + lengths)] = src
+    assert np.array_equal(got, want)
+    with pytest.raises(FormatError):
+        _copy_runs(got, starts, lengths, src[:-1])
+
+
 def test_random_bytes():
     rng = np.random.default_rng(7)
     for size in [1, 2, 10, 1000, 5000]:

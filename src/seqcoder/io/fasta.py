@@ -189,6 +189,47 @@ def _range_mask(size: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return np.cumsum(delta[:size], dtype=np.int8).view(bool)
 
 
+def _copy_runs(dst: np.ndarray, starts: np.ndarray, lengths: np.ndarray, src: np.ndarray) -> None:
+    """``dst[starts[i]:starts[i] + lengths[i]]`` = the next ``lengths[i]`` bytes of ``src``, for
+    every i (sorted, disjoint runs that together take all of ``src``).
+
+    A wrapped record's lines are rows of one length at one stride, so each group of them is
+    copied as one 2-D view, in a few calls per record instead of a mask over every byte;
+    layouts with too many groups (ragged lines, scattered exceptions) take the mask.
+
+    >>> dst = np.zeros(11, dtype=np.uint8)
+    >>> _copy_runs(dst, np.array([0, 4, 8]), np.array([3, 3, 2]), np.arange(1, 9, dtype=np.uint8))
+    >>> dst.tolist()
+    [1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 0]
+    """
+    keep = lengths > 0
+    starts, lengths = starts[keep], lengths[keep]
+    n = int(starts.size)
+    if n == 0:
+        return
+    if int(starts[-1] + lengths[-1]) > dst.size or int(lengths.sum()) != src.size:
+        raise FormatError("layout: the runs do not fit the residues")
+    # a group starts where the row length changes or the stride to the next row does
+    stride = np.diff(starts)
+    first = np.ones(n, dtype=bool)
+    first[1:] = lengths[1:] != lengths[:-1]
+    first[2:] |= stride[1:] != stride[:-1]
+    group = np.flatnonzero(first)
+    if group.size > max(64, src.size // 256):
+        dst[_range_mask(dst.size, starts, starts + lengths)] = src
+        return
+    rows = np.diff(np.append(group, n))
+    at = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=at[1:])
+    for f, r in zip(group.tolist(), rows.tolist()):
+        a, w, s = int(starts[f]), int(lengths[f]), int(at[f])
+        if r > 1:  # rows but the last as one view; the last may end where the buffer does
+            step = int(stride[f])
+            dst[a:a + (r - 1) * step].reshape(r - 1, step)[:, :w] = src[s:s + (r - 1) * w].reshape(r - 1, w)
+            a, s = a + (r - 1) * step, s + (r - 1) * w
+        dst[a:a + w] = src[s:s + w]
+
+
 def _inc_list(positions: np.ndarray) -> np.ndarray:
     """Strictly increasing positions -> p0, p1-p0-1, ... (see the module docstring)."""
     out = np.asarray(positions, dtype=np.int64).copy()
@@ -713,10 +754,10 @@ def _residue_stream(L: Layout, codes: np.ndarray) -> np.ndarray:
         if int(ex_end[-1]) > n_res:
             raise FormatError("layout: exception run past the residues")
         res = np.empty(n_res, dtype=np.uint8)
-        emask = _range_mask(n_res, ex_start, ex_end)
-        res[emask] = np.frombuffer(L.exc_bytes, dtype=np.uint8)
-        res[~emask] = np.frombuffer(bases, dtype=np.uint8)
-        del emask
+        _copy_runs(res, ex_start, L.exc_len, np.frombuffer(L.exc_bytes, dtype=np.uint8))
+        gap_start = np.concatenate([[0], ex_end])  # the A/C/G/T between the exception runs
+        gap_len = np.concatenate([ex_start, [n_res]]) - gap_start
+        _copy_runs(res, gap_start, gap_len, np.frombuffer(bases, dtype=np.uint8))
     else:
         res = np.frombuffer(bases, dtype=np.uint8)
     if L.toggles.size:
@@ -761,7 +802,7 @@ def render_fasta(codes: np.ndarray, layout: bytes, size: int | None = None, head
     out_start = out_start[:-1]
     out = np.empty(total, dtype=np.uint8)
     seq = ~line_hdr
-    out[_range_mask(total, out_start[seq], out_start[seq] + line_len[seq])] = res
+    _copy_runs(out, out_start[seq], line_len[seq], res)
     if h_len.size:
         hst = out_start[line_hdr]
         out[hst] = _GT
