@@ -122,12 +122,12 @@ class ReferenceText:
             self.head = np.full(1 << params.hash_bits, -1, dtype=np.int64)
             self.chain = np.full(self.T.shape[0] // params.step + 2, -1, dtype=np.int64)
             self.ctag = np.zeros(self.chain.shape[0], dtype=np.uint16)
-        self._nolog = np.zeros(0, dtype=np.int64)
+        self._nolog = np.zeros((0, 2), dtype=np.int64)  # index inserts for good: no log
         #: encoder counters: SNPs, jumps, near jumps, bytes of lengths, SNP bases, literal counts,
         #: targets, switches
         self.stats = np.zeros(8, dtype=np.int64)
         self._lits = self._buf = np.zeros(0, dtype=np.uint8)
-        self._log = np.zeros(0, dtype=np.int64)
+        self._log = np.zeros((0, 2), dtype=np.int64)  # rows of (position, head slot)
 
     def reserve(self, n: int) -> None:
         """Make room for ``n`` more bases at once (one allocation instead of doublings)."""
@@ -176,7 +176,7 @@ class ReferenceText:
         if self._lits.shape[0] < n or self._log.shape[0] < log_room:
             # scratch reused across members: no fresh pages to fault in
             self._lits = np.empty(max(n, self._lits.shape[0]), dtype=np.uint8)
-            self._log = np.empty(max(log_room, self._log.shape[0]), dtype=np.int64)
+            self._log = np.empty((max(log_room, self._log.shape[0]), 2), dtype=np.int64)
             self._buf = np.empty(max(n // 2 + 1024, self._buf.shape[0]), dtype=np.uint8)
         log, lits = self._log, self._lits
         nlog_parent = 0
@@ -198,7 +198,7 @@ class ReferenceText:
             if size <= buf.shape[0]:
                 break
             # tokens larger than the buffer (possible only on pathological input): again, with room
-            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, member_log, nlog)
+            kernel.undo_inserts(self._prm, self.head, self.chain, member_log, nlog)
             self._buf = np.empty(size + 1024, dtype=np.uint8)
             stats[:] = 0
         tokens = buf[:size].tobytes()
@@ -210,8 +210,8 @@ class ReferenceText:
         if keep:
             self.end += n
         else:
-            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, member_log, nlog)
-            kernel.undo_inserts(self.T, self._prm, self.head, self.chain, log, nlog_parent)
+            kernel.undo_inserts(self._prm, self.head, self.chain, member_log, nlog)
+            kernel.undo_inserts(self._prm, self.head, self.chain, log, nlog_parent)
             self.extend(literals)
         return tokens, literals, spans
 

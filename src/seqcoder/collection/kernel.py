@@ -200,8 +200,9 @@ def _tag(x):
 def index_insert(T, lo, hi, prm, head, chain, ctag, log, nlog):
     """Insert the ``k``-mers starting at the ``step``-aligned positions of ``[lo, hi)``.
 
-    ``log`` records the position of each insert from ``nlog`` on, so that the caller can take
-    them out again; returns the new log length (-1 when ``log`` is full).
+    ``log`` (rows of position, head slot) records each insert from row ``nlog`` on, so that
+    the caller can take them out again without hashing the k-mers again; returns the new log
+    length (-1 when ``log`` is full). A log of no rows records nothing.
     """
     return index_strided(T, lo, hi, prm[1], prm, head, chain, ctag, log, nlog)
 
@@ -253,30 +254,22 @@ def index_strided(T, lo, hi, stride, prm, head, chain, ctag, log, nlog):
         ctag[q // step] = _tag(xs[c])
         head[h] = q
         if log.shape[0] > 0:
-            log[nlog] = q
+            log[nlog, 0] = q
+            log[nlog, 1] = h
             nlog += 1
         q += stride
     return nlog
 
 
 @njit(cache=True, nogil=True)
-def undo_inserts(T, prm, head, chain, log, nlog):
-    """Take out the inserts recorded by :func:`index_insert`, newest first (the hashes first,
-    then the head table's slots prefetched, as in :func:`index_strided`)."""
-    k = prm[0]
+def undo_inserts(prm, head, chain, log, nlog):
+    """Take out the inserts recorded by :func:`index_insert`, newest first (the head table's
+    slots prefetched, as in :func:`index_strided`)."""
     step = prm[1]
-    hbits = prm[2]
-    hs = np.empty(nlog, dtype=np.int64)
-    for j in range(nlog):
-        q = log[j]
-        x = 0
-        for t in range(k):
-            x = (x << 2) | int(T[q + t])
-        hs[j] = _hash(x, hbits)
     for j in range(nlog - 1, -1, -1):
         if j >= 16:
-            prefetch(head, hs[j - 16])
-        head[hs[j]] = chain[log[j] // step]
+            prefetch(head, log[j - 16, 1])
+        head[log[j, 1]] = chain[log[j, 0] // step]
 
 
 @njit(cache=True)
@@ -288,13 +281,14 @@ def index_member(T, base, n, copies, ncopies, prm, head, chain, ctag):
     """
     k = prm[0]
     margin = prm[11]
+    nolog = np.empty((0, 2), dtype=np.int64)
     inserted = base
     for c in range(ncopies):
         start = base + copies[2 * c]
         end = start + copies[2 * c + 1]
-        index_insert(T, inserted, start + margin, prm, head, chain, ctag, copies[:0], 0)
+        index_insert(T, inserted, start + margin, prm, head, chain, ctag, nolog, 0)
         inserted = end - margin
-    index_insert(T, inserted, base + n - k + 1, prm, head, chain, ctag, copies[:0], 0)
+    index_insert(T, inserted, base + n - k + 1, prm, head, chain, ctag, nolog, 0)
 
 
 # --------------------------------------------------------------------------- encoder
