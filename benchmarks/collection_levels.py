@@ -9,16 +9,16 @@ input.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from batch_common import commit
 
+from seqcoder.bench.process import measure
 from seqcoder.bench.sets import set_files
 from seqcoder.collection.archive import member_name, read_input
 
@@ -26,9 +26,10 @@ SEQCODER = [sys.executable, "-m", "seqcoder"]
 
 
 def _timed(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True)
-    return time.perf_counter() - start
+    m = measure(argv)
+    if m.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:4])}... exited {m.returncode}")
+    return m.wall_s
 
 
 def main() -> int:
@@ -41,14 +42,18 @@ def main() -> int:
     rows = []
     for folder in args.sets:
         files = set_files(folder)
-        size = sum(len(read_input(f)) for f in files)
+        inputs = [read_input(f) for f in files]  # read once: every level is checked against them
+        size = sum(len(data) for data in inputs)
+        digests = {member_name(f): hashlib.sha256(data).digest() for f, data in zip(files, inputs)}
+        del inputs
         for level in (int(v) for v in args.levels.split(",")):
             with tempfile.TemporaryDirectory(prefix="seqcoder-levels-") as tmp:
                 archive, out = Path(tmp) / "set.sqcl", Path(tmp) / "out"
                 pack = ["pack", "-q", "-T", "1", "-L", str(level), str(archive)]
                 pack_s = _timed(SEQCODER + pack + [str(f) for f in files])
                 unpack_s = _timed(SEQCODER + ["unpack", "-q", "-T", "1", str(archive), "-C", str(out)])
-                exact = all((out / member_name(f)).read_bytes() == read_input(f) for f in files)
+                exact = all(hashlib.sha256((out / name).read_bytes()).digest() == digest
+                            for name, digest in digests.items())
                 rows.append({"set": folder.name, "level": level, "archive_bytes": archive.stat().st_size,
                              "pack_mb_s": round(size / pack_s / 1e6, 2), "unpack_mb_s": round(size / unpack_s / 1e6, 2),
                              "round_trip": exact})

@@ -130,7 +130,7 @@ def _cmd_unpack(args: argparse.Namespace) -> int:
         check_output(safe_name(directory, m.name), args.force)
     with progress(sum(m.original_size for m in c.members), args.quiet, Path(args.archive).name) as bar:
         for entry, data in c.iter_members(threads=threads(args.threads)):
-            write_bytes(safe_name(directory, entry.name), data, True, args.sync)
+            write_bytes(safe_name(directory, entry.name), data, True, durable=args.sync)
             bar.update(entry.original_size)
     return 0
 
@@ -227,5 +227,5 @@ def _get_regions(args: argparse.Namespace, c: Any, regions: list[str]) -> int:
         parts.append((m["member"], m["record"], int(m["start"]), int(m["end"])))
     n = threads(args.threads)
     data = b"".join(c.read_region(member, record, start, end, n) for member, record, start, end in parts)
-    write_bytes(Path(args.output) if args.output else None, data, args.force, args.sync)
+    write_bytes(Path(args.output) if args.output else None, data, args.force, durable=args.sync)
     return 0

@@ -83,7 +83,7 @@ def check_output(target: Path, force: bool) -> None:
         raise CliError(f"{target}: already exists; use -f to overwrite")
 
 
-def write_to(target: Path | None, produce: Callable[[BinaryIO], T], durable: bool = True) -> T:
+def write_to(target: Path | None, produce: Callable[[BinaryIO], T], *, durable: bool = True) -> T:
     """Write via ``produce(stream)`` to standard output (``target`` None) or atomically to ``target``
     (``durable``: flushed to the disk before this returns)."""
     from ..io.atomic import write_atomically
@@ -96,11 +96,11 @@ def write_to(target: Path | None, produce: Callable[[BinaryIO], T], durable: boo
     return write_atomically(target, produce, durable=durable)
 
 
-def write_bytes(target: Path | None, data: bytes, force: bool, durable: bool = True) -> None:
+def write_bytes(target: Path | None, data: bytes, force: bool, *, durable: bool = True) -> None:
     """``data`` to standard output (``target`` None) or to a new file ``target``."""
     if target is not None:
         check_output(target, force)
-    write_to(target, lambda out: out.write(data), durable)
+    write_to(target, lambda out: out.write(data), durable=durable)
 
 
 def safe_name(directory: Path, name: str) -> Path:
@@ -125,7 +125,7 @@ def write_members(args: argparse.Namespace, names: list[str], members: Callable[
         target = (Path(args.output) if args.output else safe_name(directory, names[0])) if to_file else None
         if target is not None:
             check_output(target, args.force)
-        write_bytes(target, record(), args.force, args.sync)
+        write_bytes(target, record(), args.force, durable=args.sync)
         return
     if not args.stdout and not args.output:
         for name in names:
@@ -135,7 +135,7 @@ def write_members(args: argparse.Namespace, names: list[str], members: Callable[
             sys.stdout.buffer.write(data)
         else:
             write_bytes(Path(args.output) if args.output else safe_name(directory, name), data, args.force,
-                        args.sync)
+                        durable=args.sync)
     if args.stdout:
         sys.stdout.buffer.flush()
 

@@ -146,7 +146,7 @@ def _decompress_one(decompressor: Any, name: str, args: argparse.Namespace) -> N
         if stdin:
             raise CliError("--record needs an archive file, not standard input")
         with open(name, "rb") as stream:
-            write_bytes(target, decompressor.extract_record(stream, args.record, path=name), True, durable)
+            write_bytes(target, decompressor.extract_record(stream, args.record, path=name), True, durable=durable)
         return
     source = sys.stdin.buffer if stdin else open(name, "rb")
     try:
@@ -157,7 +157,7 @@ def _decompress_one(decompressor: Any, name: str, args: argparse.Namespace) -> N
             total = inspect(name, sections=False).index.original_size
         with progress(total, args.quiet, Path(name).name) as bar:
             write_to(target, lambda out: decompressor.decompress_stream(source, out, path=name, progress=bar.update),
-                     durable)
+                     durable=durable)
     finally:
         if not stdin:
             source.close()
