@@ -63,6 +63,15 @@ def test_sketch_is_strand_blind_and_floors_small_genomes():
     assert jaccard(tiny, s) > 0  # compared below the smaller threshold
 
 
+@pytest.mark.parametrize("n, scaled", [(300_000, 1000), (300_000, 7), (2_000, 1000), (30, 1000)])
+def test_sketch_keeps_every_hash_below_its_threshold(n, scaled):
+    """The sketch hashes only what it keeps; it is what filtering every position's hash gives."""
+    codes = np.random.default_rng(n + scaled).integers(0, 4, n).astype(np.uint8)
+    s = sketch_codes("a", codes, scaled=scaled)
+    every = np.unique(kmer_hashes(codes))
+    assert np.array_equal(s.hashes, every[every <= np.uint64(s.threshold)])
+
+
 def test_jaccard_separates_relatives_from_strangers():
     f1, f2 = _family(1, 3, 80_000), _family(2, 1, 80_000)
     s = [sketch_codes(str(i), c) for i, c in enumerate(f1 + f2)]

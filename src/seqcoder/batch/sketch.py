@@ -8,8 +8,10 @@ are "all hashes <= t", two sketches compare exactly on the hashes below the smal
 
 Own code rather than sourmash: the codes are already parsed by the FASTA layer, the hash
 (splitmix64 of the 2-bit k-mer) is integer-only and the same on every machine, and it adds no
-compiled dependency: one numba loop (:func:`kmer_hashes`) with a numpy twin
-(:func:`kmer_hashes_numpy`) that the tests compare it against.
+compiled dependency: a numba loop (:func:`kmer_hashes`) with a numpy twin
+(:func:`kmer_hashes_numpy`) that the tests compare it against. A sketch hashes with the
+collection's kernel (:func:`seqcoder.collection.references.sampled_hashes`), which keeps only
+the hashes below the threshold instead of an array of every position's.
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(1)
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..collection.references import sampled_hashes
 from ..entropy.jit import njit
 from .defaults import K as DEFAULT_K, MIN_HASHES as DEFAULT_MIN_HASHES, SCALED as DEFAULT_SCALED
 
@@ -110,11 +113,12 @@ def kmer_hashes_numpy(codes: np.ndarray, k: int = DEFAULT_K) -> np.ndarray:
 def sketch_codes(name: str, codes: np.ndarray, *, path: str = "", original_size: int = 0, sha256: bytes = b"",
                  k: int = DEFAULT_K, scaled: int = DEFAULT_SCALED, min_hashes: int = DEFAULT_MIN_HASHES) -> Sketch:
     """The sketch of a genome given as its A/C/G/T codes."""
-    hashes = kmer_hashes(codes, k)
+    if not 1 <= k <= 31:
+        raise ValueError(f"k must be 1..31, got {k}")
     threshold = int(_MASK64) // scaled
-    kept = np.unique(hashes[hashes <= np.uint64(threshold)])
-    if kept.shape[0] < min_hashes:
-        every = np.unique(hashes)
+    kept = np.unique(sampled_hashes(codes, k, threshold))
+    if kept.shape[0] < min_hashes:  # a small genome: its smallest hashes, from all of them
+        every = np.unique(kmer_hashes(codes, k))
         kept = every[:min_hashes]
         threshold = int(kept[-1]) if kept.shape[0] == min_hashes else int(_MASK64)
     bases = int(codes.shape[0])

@@ -69,6 +69,20 @@ def _sampled_hashes(codes, k, threshold, out):
     return m
 
 
+def sampled_hashes(codes: np.ndarray, k: int, threshold: int) -> np.ndarray:
+    """The canonical k-mer hashes of ``codes`` at or below ``threshold``, in order (repeats
+    kept): what a FracMinHash sketch keeps, without an array of every position's hash."""
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    n = max(codes.shape[0] - k + 1, 0)
+    size = n if threshold >= (1 << 64) - 1 else min(n, n // max((1 << 64) // (threshold + 1), 1) * 2 + 1024)
+    while True:
+        out = np.empty(size, dtype=np.uint64)
+        m = _sampled_hashes(codes, k, _U64(threshold), out)
+        if m < size or size == n:
+            return out[:m]
+        size = min(n, 2 * size)  # an unusually skewed genome
+
+
 def sketch(codes: np.ndarray, k: int = K, scaled: int = SCALED, min_hashes: int = MIN_HASHES
            ) -> tuple[int, np.ndarray]:
     """(threshold, sorted unique hashes) of ``codes``: FracMinHash with a floor of
@@ -78,13 +92,7 @@ def sketch(codes: np.ndarray, k: int = K, scaled: int = SCALED, min_hashes: int 
     # a genome with fewer than scaled * min_hashes k-mers keeps them all, then its floor
     if n < scaled * min_hashes:
         threshold = (1 << 64) - 1
-    out = np.empty(n if threshold == (1 << 64) - 1 else n // scaled * 2 + 1024, dtype=np.uint64)
-    while True:
-        m = _sampled_hashes(np.ascontiguousarray(codes, dtype=np.uint8), k, _U64(threshold), out)
-        if m < out.shape[0] or threshold == (1 << 64) - 1:
-            break
-        out = np.empty(out.shape[0] * 2, dtype=np.uint64)  # an unusually skewed genome
-    hashes = np.unique(out[:m])
+    hashes = np.unique(sampled_hashes(codes, k, threshold))
     if threshold == (1 << 64) - 1 and hashes.shape[0] > min_hashes:
         hashes = hashes[:max(min_hashes, n // scaled)]
         threshold = int(hashes[-1])
