@@ -30,9 +30,9 @@ from ..io.inputs import COMPRESSED_SUFFIXES, open_decompressed, uncompressed_nam
 from ..io.lock import exclusive, held_by_another
 from ..io.sniff import parse_input
 from ..levels import DEFAULT_LEVEL, check_level
-from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchParams, ReferenceText, decode_chunk,
-                    decode_member, encode_chained, encode_member, encode_raw, finish_member, is_reference,
-                    literal_payloads, member_literals, record_table)
+from .coder import (LEVELS, MAX_REFERENCE_BASES, EncodedMember, MatchedMember, MatchParams, ReferenceText,
+                    decode_chunk, decode_member, encode_member, encode_raw, finish_member, is_reference,
+                    literal_payloads, match_chained, member_literals, record_table)
 from .format import (KIND_FASTA, MAX_DEPTH, VERSION, CollectionHeader, CollectionIndex, MemberEntry,
                      decode_member_block, encode_member_block, encode_trailer)
 from .recovery import State, cut_back, last_complete_state
@@ -584,10 +584,22 @@ class _Encoder:
               inputs: list[tuple[str, str | os.PathLike]], threads: int, strict: bool,
               progress: Progress | None) -> list[MemberEntry]:
         """Read, code and write members in order. With ``threads`` > 1, later inputs are read,
-        parsed and sketched, and literals cm-coded, on other threads (the same bytes)."""
+        parsed and sketched, and each member's literals are cm-coded while the next member's
+        copies are found, on other threads (the same bytes)."""
         self.ref.reserve(min(_estimated_bases([p for _, p in inputs]) // 8, 1 << 30))
         written: list[MemberEntry] = []
         workers = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
+        #: the last member, its literals being coded, and its input's size (written once they are)
+        pending: tuple[Future[EncodedMember], int] | None = None
+
+        def write_pending() -> None:
+            nonlocal offset, pending
+            if pending is not None:
+                offset = _write_block(sink, offset, pending[0].result(), written)
+                if progress:
+                    progress(pending[1])
+                pending = None
+
         try:
             def load(path: str | os.PathLike) -> tuple[bytes, ParsedFasta | None, tuple[int, np.ndarray] | None]:
                 data, parsed = _read_member_input(path, strict)
@@ -603,19 +615,24 @@ class _Encoder:
                     data, parsed, sk = jobs.pop(i).result()
                 else:
                     data, parsed, sk = load(path)
-                number = len(existing) + len(written)
                 if parsed is None:
-                    member = encode_raw(name, data, self.header.level)
+                    member: EncodedMember | MatchedMember = encode_raw(name, data, self.header.level)
                 else:
                     assert sk is not None
                     parents = self.chooser.choose(sk)
-                    member = encode_chained(name, data, parsed, self.ref, self.header.level, parents,
-                                            _joined(self.store.get(p) for p in parents),
-                                            np.array(self.pool_starts, dtype=np.int64), self.header.version)
-                self._record(number, member.entry, None if parsed is None else parsed.codes, sk)
-                offset = _write_block(sink, offset, member, written)
-                if progress:
-                    progress(len(data))
+                    member = match_chained(name, data, parsed, self.ref, self.header.level, parents,
+                                           _joined(self.store.get(p) for p in parents),
+                                           np.array(self.pool_starts, dtype=np.int64), self.header.version)
+                self._record(len(existing) + i, member.entry, None if parsed is None else parsed.codes, sk)
+                write_pending()
+                done: Future[EncodedMember]
+                if workers is not None and isinstance(member, MatchedMember):
+                    done = workers.submit(member.finish)
+                else:
+                    done = Future()
+                    done.set_result(member.finish() if isinstance(member, MatchedMember) else member)
+                pending = (done, len(data))
+            write_pending()
         finally:
             if workers:
                 workers.shutdown(wait=True, cancel_futures=True)

@@ -309,11 +309,12 @@ def pool_chunks_read(spans: np.ndarray, pool_starts: np.ndarray, pool_end: int, 
     return members, tuple(tuple(int(k) for k in chunk[read][owner[read] == j]) for j in members)
 
 
-def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int,
-                   parents: tuple[int, ...], parent_codes: np.ndarray, pool_starts: np.ndarray,
-                   version: int = VERSION) -> EncodedMember:
-    """Code one member of a version-2 or 3 archive against the pool and its parents' codes
-    (``ref`` then holds the member's literals in its pool)."""
+def match_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceText, level: int,
+                  parents: tuple[int, ...], parent_codes: np.ndarray, pool_starts: np.ndarray,
+                  version: int = VERSION) -> MatchedMember:
+    """Parse one member of a version-2 or 3 archive into copies from the pool and its parents'
+    codes (``ref`` then holds the member's literals in its pool); its literals are coded by
+    :meth:`MatchedMember.finish`, which may run on another thread."""
     pool_end = ref.end
     tokens, literals, spans = ref.encode(parsed.codes, False, parent_codes)
     lit_level = literal_level(level, int(parsed.codes.shape[0]))
@@ -328,9 +329,24 @@ def encode_chained(name: str, data: bytes, parsed: ParsedFasta, ref: ReferenceTe
                         len(table), int(literals.shape[0]), lit_level, 0, parents=parents, pool=pool,
                         pool_chunks=chunks if version >= CHUNKED_LITERALS else (), header_lines=lines,
                         record_letters=encode_uvarints([letters for _, letters in table]))
-    payloads = [cm_encode(literals[a:b], lit_level) for a, b in entry.chunks(version)]
-    section = encode_chunked(payloads) if version >= CHUNKED_LITERALS else payloads[0]
-    return EncodedMember(entry, [layout, tokens, section])
+    return MatchedMember(entry, layout, tokens, literals, version)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedMember:
+    """A member whose copies are found and whose literal bases are not yet coded."""
+
+    entry: MemberEntry
+    layout: bytes
+    tokens: bytes
+    literals: np.ndarray
+    version: int
+
+    def finish(self) -> EncodedMember:
+        """Code the literals (chunk by chunk from version 3) and assemble the sections."""
+        payloads = [cm_encode(self.literals[a:b], self.entry.level) for a, b in self.entry.chunks(self.version)]
+        section = encode_chunked(payloads) if self.version >= CHUNKED_LITERALS else payloads[0]
+        return EncodedMember(self.entry, [self.layout, self.tokens, section])
 
 
 def encode_raw(name: str, data: bytes, level: int) -> EncodedMember:
