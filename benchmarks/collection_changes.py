@@ -28,7 +28,7 @@ from unittest.mock import patch
 from batch_common import commit
 
 from seqcoder.bench.sets import set_files
-from seqcoder.collection import Collection, archive, coder
+from seqcoder.collection import Collection, archive, coder, references
 from seqcoder.collection import format as collection_format
 from seqcoder.collection.archive import member_name, read_input
 from seqcoder.levels import DEFAULT_LEVEL
@@ -47,6 +47,8 @@ CHANGES: list[tuple[str, Callable[[], contextlib.AbstractContextManager]]] = [
     ("SNP window: 20 of 32 bases agree (was 26)", lambda: patch.dict(coder.LEVELS, _old_snp_window())),
     ("literals in chunks of 2^20 bases (a get decodes only those it reads)",
      lambda: patch.object(collection_format, "LITERAL_CHUNK", 1 << 62)),
+    ("further parents by greedy cover of the member's k-mers (was: by shared k-mers alone)",
+     lambda: patch.object(references, "COVER", False)),
 ]
 
 

@@ -11,7 +11,7 @@ import pytest
 from seqcoder.cli import main
 from seqcoder.collection import Collection
 from seqcoder.collection.format import VERSION, CollectionIndex
-from seqcoder.collection.references import MAX_CLOSURE
+from seqcoder.collection.references import MAX_CLOSURE, ParentChooser
 from seqcoder.errors import SeqcoderError
 from seqcoder.io.fasta import parse_fasta
 
@@ -96,6 +96,30 @@ def test_chains_stay_within_the_bound_and_get_reads_only_them(tmp_path, family, 
     expected = set(closure).union(*(c.members[j].pool for j in closure))
     assert set(read) == expected and len(read) == len(expected)  # each block once, nothing else
     assert c.decoding_cost(family[last].name) == (len(closure), sum(c.members[j].literals for j in expected))
+
+
+def test_a_further_parent_adds_what_the_first_lacks():
+    """Greedy cover: after the first parent, a relative holding the member's other genes is
+    worth more than a second copy of the first parent's lineage, though that copy shares more."""
+    rng = np.random.default_rng(11)
+    lineage = rng.integers(0, 4, 400_000).astype(np.uint8)
+    gene = rng.integers(0, 4, 60_000).astype(np.uint8)
+
+    def mutated(codes, every):
+        out = codes.copy()
+        out[::every] ^= 1
+        return out
+
+    cousin = mutated(lineage, 401)  # the first parent's lineage again
+    donor = np.concatenate([gene, rng.integers(0, 4, 200_000).astype(np.uint8)])  # holds the gene
+    member = np.concatenate([mutated(lineage, 397), gene])
+    chooser = ParentChooser(max_depth=8, max_parents=2, max_parent_bases=10_000_000)
+    for codes in (lineage, cousin, donor):
+        chooser.add(codes)
+    sk = chooser.sketch(member)
+    assert chooser.choose(sk) == (0, 2)
+    chooser.max_parents = 3
+    assert chooser.choose(sk) == (0, 2, 1)  # the cousin still comes, once the gene is covered
 
 
 def test_every_member_round_trips_and_costs_less_than_alone(tmp_path, family):

@@ -7,8 +7,11 @@ parents is at most the archive's ``max_depth`` long, and further parents are tak
 the closure stays within :data:`MAX_CLOSURE` members and :data:`CLOSURE_BASES` bases (members
 already in it cost nothing).
 
-Candidates are ranked by the share of k-mers they have in common with the new member, measured
-on FracMinHash sketches (:mod:`seqcoder.batch.sketch`'s hash; every canonical k-mer hash at or
+The first parent is the candidate with the largest share of k-mers in common with the new
+member; each further one, among the :data:`CANDIDATES` best by that share, the one that holds
+the most of the member's k-mers that the parents chosen so far do not (greedy cover: a second
+copy of the first parent's lineage adds less than a relative that holds other genes). Both are
+measured on FracMinHash sketches (:mod:`seqcoder.batch.sketch`'s hash; every canonical k-mer hash at or
 below a threshold, so two sketches compare exactly on the hashes below the smaller one).
 Sketches live only in the encoder's memory (about ``8 * bases / SCALED`` bytes per member);
 the archive stores only the choice.
@@ -40,6 +43,10 @@ MIN_JACCARD = 0.005
 #: may always be taken, so a closure exceeds them by at most one member per level of depth)
 MAX_CLOSURE = 64
 CLOSURE_BASES = 64_000_000
+#: further parents are chosen from this many of the best candidates by shared k-mers ...
+CANDIDATES = 64
+#: ... by greedy cover (False: those ranked below the first parent, in that order, as before)
+COVER = True
 _U64 = np.uint64
 
 
@@ -138,6 +145,27 @@ def _shared_counts(q, q_threshold, hashes, starts, thresholds, out):
         out[2 * j + 1] = union
 
 
+@njit(cache=True, nogil=True)
+def _holds(q, q_threshold, hashes, starts, thresholds, candidates, out):
+    """``out[r, a]``: candidate ``candidates[r]``'s sketch holds ``q[a]`` (compared below the
+    smaller threshold, as :func:`_shared_counts`)."""
+    for r in range(candidates.shape[0]):
+        j = candidates[r]
+        t = min(q_threshold, thresholds[j])
+        a = 0
+        b = starts[j]
+        end = starts[j + 1]
+        while a < q.shape[0] and b < end and q[a] <= t:
+            if q[a] == hashes[b]:
+                out[r, a] = True
+                a += 1
+                b += 1
+            elif q[a] < hashes[b]:
+                a += 1
+            else:
+                b += 1
+
+
 class ParentChooser:
     """The encoder's record of every member's sketch and closure; :meth:`choose` picks parents.
 
@@ -165,39 +193,62 @@ class ParentChooser:
     def choose(self, sk: tuple[int, np.ndarray]) -> tuple[int, ...]:
         """The parents (best first) for a member of sketch ``sk`` among the members recorded so far.
 
-        The first parent is the best candidate whose depth is below ``max_depth``. The others
-        must keep what a get decodes small: members already in the closure cost nothing (they
+        The first parent is the best candidate whose depth is below ``max_depth``. Each next
+        one is, of the :data:`CANDIDATES` best, the one holding most of the member's sampled
+        k-mers that no parent chosen so far holds (ties: the better ranked). The others must
+        keep what a get decodes small: members already in the closure cost nothing (they
         are decoded anyway); others are taken while the closure stays within
         :data:`MAX_CLOSURE` members and :data:`CLOSURE_BASES` bases, and the parents together
         within ``max_parent_bases``.
         """
         if not self.bases or self.max_depth == 0 or self.max_parents == 0 or sk[1].shape[0] == 0:
             return ()
+        hashes = self._hashes[:self._starts[-1]]
+        starts = np.array(self._starts, dtype=np.int64)
+        thresholds = np.array(self._thresholds, dtype=np.uint64)
         counts = np.zeros(2 * len(self.bases), dtype=np.int64)
-        _shared_counts(sk[1], _U64(sk[0]), self._hashes[:self._starts[-1]], np.array(self._starts, dtype=np.int64),
-                       np.array(self._thresholds, dtype=np.uint64), counts)
+        _shared_counts(sk[1], _U64(sk[0]), hashes, starts, thresholds, counts)
         score = np.where(self._fasta, counts[0::2] / np.maximum(counts[1::2], 1), -1.0)
-        chosen: list[int] = []
-        closure: set[int] = set()
-        closure_bases = parent_bases = 0
-        for c in np.argsort(-score, kind="stable").tolist():  # stable: of equal scores, the earlier member
-            if score[c] < MIN_JACCARD or len(chosen) == self.max_parents:
-                break
-            if not chosen:
-                if self.depths[c] >= self.max_depth:
-                    continue
-            else:
-                if parent_bases + self.bases[c] > self.max_parent_bases:
-                    continue
+        ranked = np.argsort(-score, kind="stable")  # stable: of equal scores, the earlier member
+        ranked = ranked[score[ranked] >= MIN_JACCARD]
+        at = next((r for r, c in enumerate(ranked.tolist()) if self.depths[c] < self.max_depth), None)
+        if at is None:
+            return ()
+        first = int(ranked[at])
+        if COVER:  # a member too deep to be the first parent may still be a further one
+            candidates = [c for c in ranked[:CANDIDATES].tolist() if c != first]
+        else:  # the rule before greedy cover, kept to measure it (benchmarks/collection_changes.py)
+            candidates = ranked[at + 1:].tolist()
+        holds = np.zeros((len(candidates), sk[1].shape[0]), dtype=np.bool_)
+        _holds(sk[1], _U64(sk[0]), hashes, starts, thresholds, np.array(candidates, dtype=np.int64), holds)
+        chosen = [first]
+        closure = set(self.closures[first])
+        closure_bases = sum(self.bases[j] for j in closure)
+        parent_bases = self.bases[first]
+        covered = np.zeros((1, sk[1].shape[0]), dtype=np.bool_)  # the member's k-mers the parents hold
+        _holds(sk[1], _U64(sk[0]), hashes, starts, thresholds, np.array([first], dtype=np.int64), covered)
+        covered = covered[0]
+        open_ = np.ones(len(candidates), dtype=np.bool_)  # not chosen, and still within the bounds
+        while len(chosen) < self.max_parents and open_.any():
+            for r in np.flatnonzero(open_).tolist():
+                c = candidates[r]
                 extra = self.closures[c] - closure
-                if extra and (len(closure) + len(extra) > MAX_CLOSURE
-                              or closure_bases + sum(self.bases[j] for j in extra) > CLOSURE_BASES):
-                    continue
-            chosen.append(c)
+                if (parent_bases + self.bases[c] > self.max_parent_bases
+                        or extra and (len(closure) + len(extra) > MAX_CLOSURE
+                                      or closure_bases + sum(self.bases[j] for j in extra) > CLOSURE_BASES)):
+                    open_[r] = False  # the bounds only tighten as parents are added
+            if not open_.any():
+                break
+            gain = np.where(open_, (holds & ~covered).sum(axis=1) if COVER else 0, -1)
+            r = int(np.argmax(gain))  # of equal gains, the better ranked
+            c = candidates[r]
+            open_[r] = False
+            covered |= holds[r]
             new = self.closures[c] - closure
             closure |= new
             closure_bases += sum(self.bases[j] for j in new)
             parent_bases += self.bases[c]
+            chosen.append(c)
         return tuple(chosen)
 
     def record(self, parents: tuple[int, ...], sk: tuple[int, np.ndarray], bases: int) -> None:
