@@ -589,13 +589,13 @@ class _Encoder:
         self.ref.reserve(min(_estimated_bases([p for _, p in inputs]) // 8, 1 << 30))
         written: list[MemberEntry] = []
         workers = ThreadPoolExecutor(max_workers=threads - 1) if threads > 1 else None
-        #: the last member, its literals being coded, and its input's size (written once they are)
-        pending: tuple[Future[EncodedMember], int] | None = None
+        #: the last member (its literals perhaps being coded on a worker) and its input's size
+        pending: tuple[Callable[[], EncodedMember], int] | None = None
 
         def write_pending() -> None:
             nonlocal offset, pending
             if pending is not None:
-                offset = _write_block(sink, offset, pending[0].result(), written)
+                offset = _write_block(sink, offset, pending[0](), written)
                 if progress:
                     progress(pending[1])
                 pending = None
@@ -625,13 +625,7 @@ class _Encoder:
                                            np.array(self.pool_starts, dtype=np.int64), self.header.version)
                 self._record(len(existing) + i, member.entry, None if parsed is None else parsed.codes, sk)
                 write_pending()
-                done: Future[EncodedMember]
-                if workers is not None and isinstance(member, MatchedMember):
-                    done = workers.submit(member.finish)
-                else:
-                    done = Future()
-                    done.set_result(member.finish() if isinstance(member, MatchedMember) else member)
-                pending = (done, len(data))
+                pending = (workers.submit(member.finish).result if workers is not None else member.finish, len(data))
             write_pending()
         finally:
             if workers:

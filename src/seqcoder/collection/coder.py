@@ -265,6 +265,10 @@ class EncodedMember:
     entry: MemberEntry
     sections: list[bytes]
 
+    def finish(self) -> EncodedMember:
+        """Itself: nothing is left to code (as :meth:`MatchedMember.finish` for one that is)."""
+        return self
+
 
 def encode_member(name: str, data: bytes, number: int, ref: ReferenceText, level: int, max_refs: int,
                   raw: bool = False) -> EncodedMember:

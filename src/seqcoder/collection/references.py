@@ -81,7 +81,8 @@ def sampled_hashes(codes: np.ndarray, k: int, threshold: int) -> np.ndarray:
     kept): what a FracMinHash sketch keeps, without an array of every position's hash."""
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     n = max(codes.shape[0] - k + 1, 0)
-    size = n if threshold >= (1 << 64) - 1 else min(n, n // max((1 << 64) // (threshold + 1), 1) * 2 + 1024)
+    # room for twice the expected count (exact integers); a skewed genome gets a second pass
+    size = min(n, 2 * (n * (threshold + 1) >> 64) + 1024)
     while True:
         out = np.empty(size, dtype=np.uint64)
         m = _sampled_hashes(codes, k, _U64(threshold), out)
